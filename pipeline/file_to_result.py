@@ -1,0 +1,48 @@
+"""Run the four stages for one file: the unit of work a batch repeats. Never raises for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.document_to_profile import document_to_profile
+from pipeline.pdf_to_document import pdf_to_document
+from pipeline.profile_to_fit import profile_to_fit
+from pipeline.profile_to_level import profile_to_level
+from pipeline.rubric import Rubric
+from pipeline.types import Document, Problem, Result, Settings
+
+
+def candidate_id(sha256: str) -> str:
+    """A stable id from the file's content: the same file is the same candidate, whatever its name."""
+    return "c" + sha256[:12]
+
+
+def document_to_result(doc: Document, rubric: Rubric, settings: Settings) -> Result:
+    common = dict(
+        candidate_id=candidate_id(doc.sha256),
+        source=doc.source,
+        sha256=doc.sha256,
+        rubric=rubric.ref,
+        as_of=settings.as_of,
+        pipeline_version=__version__,
+        diagnostics=doc.diagnostics,
+    )
+    if doc.problem:
+        return Result(**common, status="unreadable", problem=doc.problem)
+    profile = document_to_profile(doc, settings.as_of)
+    if not profile.verdict.scorable:
+        problem = Problem("not_resume", f"not a scorable résumé: {profile.verdict.reason}")
+        return Result(**common, status="not_resume", problem=problem, profile=profile)
+    return Result(
+        **common,
+        status="scored",
+        problem=None,
+        profile=profile,
+        fit=profile_to_fit(profile, rubric),
+        level=profile_to_level(profile, rubric),
+    )
+
+
+def file_to_result(path: str | Path, rubric: Rubric, settings: Settings) -> Result:
+    return document_to_result(pdf_to_document(path, settings), rubric, settings)

@@ -1,0 +1,167 @@
+"""Load and validate a role rubric (a TOML data file in ``rubrics/``).
+
+A rubric holds everything that is a judgement rather than logic: competencies and their
+aliases, weights, evidence strengths, thresholds and the ladder of levels. It is validated on
+load; a broken rubric raises ``RubricError`` listing every problem as (file, field, reason),
+before any file of a batch is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.types import RubricRef
+
+RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+DEFAULT_RUBRIC = RUBRICS_DIR / "tpm.toml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Competency(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    aliases: tuple[str, ...] = Field(min_length=1)
+    references: tuple[str, ...] = ()  # paraphrase anchors: sentences a résumé might say
+    advice: str = ""  # what evidence would show it, phrased for a candidate
+
+
+class Category(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    competencies: tuple[Competency, ...] = Field(min_length=1)
+
+
+class EvidenceWeights(_Model):
+    result_bullet: float = Field(ge=0, le=1)
+    bullet: float = Field(ge=0, le=1)
+    skill: float = Field(ge=0, le=1)
+    summary: float = Field(ge=0, le=1)
+    other: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "EvidenceWeights":
+        if not (self.result_bullet >= self.bullet >= self.skill >= self.summary):
+            raise ValueError("must satisfy result_bullet >= bullet >= skill >= summary")
+        return self
+
+
+class Scoring(_Model):
+    evidence_weights: EvidenceWeights
+    recency_half_life_years: float = Field(gt=0)
+    fuzzy_min_ratio: float = Field(ge=50, le=100)
+    paraphrase_min_similarity: float = Field(gt=0, lt=1)
+    saturation: float = Field(gt=0)  # summed evidence strength that earns a full competency
+    max_evidence_per_competency: int = Field(ge=1)
+
+
+class LadderLevel(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    typical_years: tuple[float, float]
+    title_words: tuple[str, ...] = ()
+    scope: str = ""
+    next_step: str = ""  # what would show readiness for the level above
+
+    @field_validator("typical_years")
+    @classmethod
+    def _years(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[0] < 0 or v[1] < v[0]:
+            raise ValueError("must be [low, high] with 0 <= low <= high")
+        return v
+
+
+class Ladder(_Model):
+    levels: tuple[LadderLevel, ...] = Field(min_length=2)
+
+
+class RubricModel(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    role_words: tuple[str, ...] = Field(min_length=1)  # title words that mark the role itself
+    scoring: Scoring
+    categories: tuple[Category, ...] = Field(min_length=1)
+    ladder: Ladder
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "RubricModel":
+        seen: set[str] = set()
+        for cat in self.categories:
+            for comp in cat.competencies:
+                if comp.id in seen:
+                    raise ValueError(f"competency id {comp.id!r} is used twice")
+                seen.add(comp.id)
+        levels = [lv.id for lv in self.ladder.levels]
+        if len(set(levels)) != len(levels):
+            raise ValueError("ladder level ids must be unique")
+        return self
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric plus where it came from and its content hash."""
+
+    model: RubricModel
+    path: str
+    sha256: str
+
+    @property
+    def ref(self) -> RubricRef:
+        return RubricRef(id=self.model.id, version=self.model.version, sha256=self.sha256)
+
+
+@dataclass(frozen=True)
+class RubricIssue:
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class RubricError(Exception):
+    def __init__(self, issues: list[RubricIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_rubric(path: str | Path = DEFAULT_RUBRIC) -> Rubric:
+    """Read, parse and validate a rubric file; raise ``RubricError`` with every problem found."""
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RubricError([RubricIssue(name, "(file)", exc.strerror or str(exc))]) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RubricError([RubricIssue(name, "(file)", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError([RubricIssue(name, "(syntax)", str(exc))]) from None
+    try:
+        model = RubricModel.model_validate(raw)
+    except ValidationError as exc:
+        issues = [RubricIssue(name, _field_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        raise RubricError(issues) from None
+    return Rubric(model=model, path=name, sha256=hashlib.sha256(data).hexdigest())

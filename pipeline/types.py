@@ -1,0 +1,289 @@
+"""Stage data: every value that passes between two stages is one of these frozen dataclasses.
+
+Read top to bottom, they follow the pipeline:
+
+    Settings ─┐
+    PDF file ─┴─ pdf_to_document ─▶ Document ─ document_to_profile ─▶ Profile
+    Profile + Rubric ─ profile_to_fit ─▶ Fit          Profile + Rubric ─ profile_to_level ─▶ Level
+    all of the above ─ file_to_result ─▶ Result
+
+Errors are data: a stage that cannot do its work returns its output with a ``Problem`` set,
+never raises into the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run may vary. Recorded in every result so a run can be reproduced."""
+
+    as_of: date
+    max_pages: int = 20
+    max_bytes: int = 20 * 1024 * 1024
+    timeout_s: float = 60.0
+    memory_bytes: int = 1024 * 1024 * 1024
+    blind: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems (errors as data)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file could not be read or scored. ``code`` is stable, ``reason`` is for people."""
+
+    code: str  # e.g. "not_pdf", "empty", "corrupt", "encrypted", "no_text", "too_many_pages",
+    #          "too_large", "timeout", "memory", "not_resume"
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: PDF -> Document
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line of text in reading order, with the signals section detection needs."""
+
+    text: str  # normalised (NFKC, bullets, hyphenation, mojibake repaired)
+    raw: str  # as the PDF says it, for evidence quotes
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float  # dominant font size in points
+    bold: bool
+    column: int = 0  # 0 = full width or single column, 1 = left, 2 = right
+    bullet: bool = False  # the line started with a bullet glyph (stripped from ``text``)
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """What the reader saw, in numbers; shown in reports in plain words."""
+
+    pages: int = 0
+    chars_per_page: tuple[int, ...] = ()
+    columns_per_page: tuple[int, ...] = ()
+    glued_share: float = 0.0  # share of tokens that look like several words glued together
+    unknown_glyphs: int = 0  # (cid:N) and private-use icon glyphs dropped
+    hidden_chars: int = 0  # white or tiny characters dropped (keyword stuffing guard)
+    no_text_layer: bool = False
+    notes: tuple[str, ...] = ()  # anything else worth telling a reader, in plain words
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # file name as given (display only; never used to build paths)
+    sha256: str
+    size_bytes: int
+    lines: tuple[Line, ...] = ()
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    problem: Problem | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: Document -> Profile
+# ---------------------------------------------------------------------------------------------
+
+SECTION_KINDS = (
+    "header",
+    "summary",
+    "experience",
+    "education",
+    "skills",
+    "projects",
+    "certifications",
+    "awards",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str  # one of SECTION_KINDS
+    heading: str  # the heading as written ("" for the header block)
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """For display and redaction only; never used for scoring."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    links: tuple[str, ...] = ()
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class YearMonth:
+    year: int
+    month: int  # 1..12
+
+
+@dataclass(frozen=True)
+class Position:
+    title: str
+    organisation: str
+    start: YearMonth | None
+    end: YearMonth | None  # None with ``current`` False means unknown
+    current: bool
+    bullets: tuple[Line, ...]
+    heading_line: Line | None = None
+    months: int = 0
+    datable: bool = True  # False: kept, but flagged (dates could not be read)
+    date_text: str = ""
+
+
+@dataclass(frozen=True)
+class Education:
+    degree_level: str  # "phd", "masters", "bachelors", "associate", "diploma", "" (unknown)
+    field: str
+    institution: str
+    year: int | None
+    line: Line | None = None
+
+
+@dataclass(frozen=True)
+class Experience:
+    """Tenure figures, all computed against ``Profile.as_of``; overlaps merged, not summed."""
+
+    total_months: int = 0
+    product_months: int = 0  # product, program or project management roles
+    leadership_months: int = 0  # leading people
+    employer_count: int = 0
+    average_tenure_months: float = 0.0
+    undatable_positions: int = 0
+    max_team_size: int = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    scorable: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    as_of: date
+    sections: tuple[Section, ...]
+    contact: Contact
+    positions: tuple[Position, ...]
+    education: tuple[Education, ...]
+    certifications: tuple[str, ...]
+    skills: tuple[str, ...]
+    experience: Experience
+    verdict: Verdict
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 3: Profile + Rubric -> Fit
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quote: str  # the résumé's own words
+    section: str  # section kind
+    page: int
+    kind: str  # "result_bullet" | "bullet" | "skill" | "summary" | "other"
+    strength: float  # 0..1 after kind, recency and match quality
+    matched: str  # the alias or reference phrase that matched
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    id: str
+    name: str
+    category: str
+    score: float  # 0..1
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    id: str
+    name: str
+    score: float  # 0..100
+    weight: float
+
+
+@dataclass(frozen=True)
+class Fit:
+    overall: float  # 0..100
+    categories: tuple[CategoryScore, ...]
+    competencies: tuple[CompetencyScore, ...]
+
+    @property
+    def gaps(self) -> tuple[CompetencyScore, ...]:
+        return tuple(c for c in self.competencies if c.score == 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 4: Profile + Rubric -> Level
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str  # e.g. "total_years", "most_senior_title", "scope", "people_led"
+    value: str  # shown to people
+    evidence: str  # quoted text or the figure it came from
+
+
+@dataclass(frozen=True)
+class Level:
+    level: str  # level id from the rubric's ladder
+    name: str
+    probabilities: tuple[tuple[str, float], ...]  # (level id, p) for every level, sums to 1
+    confidence: float  # 0..1
+    reasons: tuple[str, ...]
+    signals: tuple[Signal, ...]
+    next_level: tuple[str, ...]  # what evidence would move the candidate one level up
+
+
+# ---------------------------------------------------------------------------------------------
+# Result: one per input file
+# ---------------------------------------------------------------------------------------------
+
+STATUSES = ("scored", "unreadable", "not_resume")
+
+
+@dataclass(frozen=True)
+class RubricRef:
+    id: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Result:
+    candidate_id: str  # stable, derived from the file's content hash
+    source: str
+    sha256: str
+    status: str  # one of STATUSES
+    problem: Problem | None
+    rubric: RubricRef
+    as_of: date
+    pipeline_version: str
+    diagnostics: Diagnostics
+    profile: Profile | None = None
+    fit: Fit | None = None
+    level: Level | None = None

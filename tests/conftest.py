@@ -1,0 +1,41 @@
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EXAMPLES = ROOT / "examples" / "applicants"
+CORPUS = ROOT.parent / "shared" / "corpus"
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefect_home(tmp_path_factory):
+    """Keep Prefect's files out of the user's home and quiet during tests."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    yield
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    from pipeline.rubric import load_rubric
+
+    return load_rubric()
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from pipeline.types import Settings
+
+    return Settings(as_of=AS_OF)
+
+
+def corpus_or_skip() -> Path:
+    if not (CORPUS / "labels.csv").exists():
+        pytest.skip(f"evaluation corpus not found at {CORPUS}")
+    return CORPUS

@@ -25,7 +25,7 @@ def python_files(*folders: str) -> list[Path]:
     return sorted(files)
 
 
-ALL = python_files("pipeline", "reports", "tests", "scripts", "examples")
+ALL = python_files("pipeline", "reports", "cli", "tests", "scripts", "examples")
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "pipeline").rglob("*.py")), ids=lambda p: p.name)

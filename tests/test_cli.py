@@ -12,8 +12,8 @@ RUBRIC = ROOT / "rubrics" / "tpm.toml"
 
 def rolefit(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
+        [sys.executable, "-m", "cli", *map(str, args)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
 
 

@@ -22,6 +22,16 @@ def _prefect_home(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the session's flow tests, stopped while pytest still
+    owns the output streams (Prefect's own atexit shutdown logs into closed streams)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
+@pytest.fixture(scope="session")
 def rubric():
     from pipeline.rubric import load_rubric
 

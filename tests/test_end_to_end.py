@@ -44,7 +44,7 @@ def test_results_are_deterministic(rubric, settings, example_results):
     assert file_to_result(EXAMPLES / name, rubric, settings) == first
 
 
-def test_flow_writes_index_pages_and_json(tmp_path):
+def test_flow_writes_index_pages_and_json(tmp_path, prefect_harness):
     from flows import batch_flow
 
     out = tmp_path / "out"

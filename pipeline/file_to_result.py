@@ -9,6 +9,7 @@ from pipeline.document_to_profile import document_to_profile
 from pipeline.pdf_to_document import pdf_to_document
 from pipeline.profile_to_fit import profile_to_fit
 from pipeline.profile_to_level import profile_to_level
+from pipeline.redact import redact_document, redact_result
 from pipeline.rubric import Rubric
 from pipeline.types import Document, Problem, Result, Settings
 
@@ -45,4 +46,9 @@ def document_to_result(doc: Document, rubric: Rubric, settings: Settings) -> Res
 
 
 def file_to_result(path: str | Path, rubric: Rubric, settings: Settings) -> Result:
-    return document_to_result(pdf_to_document(path, settings), rubric, settings)
+    doc = pdf_to_document(path, settings)
+    result = document_to_result(doc, rubric, settings)
+    if settings.blind:  # redact, score the redacted document again, keep any difference as an error
+        rescored = document_to_result(redact_document(doc, result), rubric, settings) if doc.lines else None
+        result = redact_result(result, rescored)
+    return result

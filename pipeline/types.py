@@ -274,6 +274,23 @@ class RubricRef:
 
 
 @dataclass(frozen=True)
+class BlindCheck:
+    """Blind review (``Settings.blind``): what was hidden, and the redaction-invariance proof.
+
+    The identity-redacted document is scored a second time; ``differences`` lists every way that
+    score differs from the unredacted one. Empty: the blind score equals the unredacted score."""
+
+    redacted: tuple[str, ...]  # kinds of detail removed, e.g. ("name", "email", "school names")
+    unredacted_overall: float | None
+    blind_overall: float | None
+    differences: tuple[str, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        return not self.differences
+
+
+@dataclass(frozen=True)
 class Result:
     candidate_id: str  # stable, derived from the file's content hash
     source: str
@@ -287,3 +304,4 @@ class Result:
     profile: Profile | None = None
     fit: Fit | None = None
     level: Level | None = None
+    blind: BlindCheck | None = None  # set on blind runs only

@@ -1,0 +1,336 @@
+"""Blind review: remove what identifies a candidate or reveals their age, and prove the score
+did not depend on it.
+
+Two kinds of redaction, both pure:
+
+* identity redaction (``redact_document``, also applied to everything shown): the name, email,
+  phone, links, location, school names, graduation years and birth dates. A blind run scores
+  the identity-redacted document a second time; the blind score must equal the unredacted one
+  (``score_differences``), and any difference is kept on the result as an error.
+* display redaction (``redact_result``): identity redaction plus every date with a year, so
+  that employment dates (which tenure is computed from, and which therefore stay in the scored
+  text) are not shown either. Durations in months are kept.
+
+Photos are never extracted from a PDF, so no stage datum can carry one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pipeline.types import (
+    BlindCheck,
+    Contact,
+    Document,
+    Education,
+    Evidence,
+    Fit,
+    Level,
+    Line,
+    Problem,
+    Profile,
+    Result,
+    Signal,
+)
+
+# What a reader sees in place of a redacted span.
+NAME, EMAIL, PHONE, LINK, LOCATION, SCHOOL, YEAR, BIRTH = (
+    "[name]", "[email]", "[phone]", "[link]", "[location]", "[school]", "[year]", "[birth date]",
+)
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s|,;()<>]+"
+    r"|\b(?:[\w-]+\.)?(?:linkedin|github|gitlab|twitter|x|behance|dribbble|medium|about|bitbucket"
+    r"|stackoverflow|instagram|facebook|xing)\.(?:com|me|io)/[^\s|,;()<>]*",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|me|co|ai|app|design|page|site|tech|xyz)\b(?:/[^\s|,;()<>]*)?", re.I)
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*,\s*[A-Z]{2}\b")
+_SCHOOL_WORDS = (
+    r"University|Universit[éyàä]t?|Universidad|Universidade|College|Institute|Institut|School"
+    r"|Academy|Polytechnic|Politecnico|Hochschule|Conservatory|Conservatoire"
+)
+_SCHOOL = re.compile(
+    rf"(?:(?:[A-Z][\w.&'-]*|of|and|the|for|de|del|di)\s+)*"
+    rf"(?:{_SCHOOL_WORDS})\b(?:\s+(?:of|for|and|de|del|di|at)(?:\s+(?:[A-Z][\w.&'-]*|and|the))+)?"
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_SEASON = r"(?:Spring|Summer|Autumn|Fall|Winter)"
+_YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
+# A year with whatever makes it a date: "May 2027", "04/2022", "Summer 2026", "'19".
+_DATE = re.compile(rf"(?:(?:{_MONTH}|{_SEASON})\s+|\b\d{{1,2}}[/.-])?\b{_YEAR}\b", re.IGNORECASE)
+# A year shown as a date in running text; "2000 customers" is a number, not a date.
+_DATED_YEAR = re.compile(
+    rf"(?:(?:{_MONTH}|{_SEASON})\s+|\b\d{{1,2}}[/.-])\b{_YEAR}\b"
+    rf"|(?:(?<=\bin )|(?<=\bsince )|(?<=\bfrom )|(?<=\buntil )|(?<=\bby )|(?<=\bof )|(?<=\bduring )"
+    rf"|(?<=\()|(?<=[–—-] )|(?<=[–—-]))\b{_YEAR}\b"
+    rf"|\b{_YEAR}\b(?=\s*(?:[–—-]|to\b|\)|[,;:]|\.(?:\s|$)|$))",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(
+    rf"\b(?:born(?:\s+(?:on|in))?|date of birth|birth\s?date|d\.?o\.?b\.?)\s*[:\-]?\s*"
+    rf"(?:\d{{1,2}}[/.\s-])?(?:{_MONTH}\s+|\d{{1,2}}[/.\s-])?(?:\d{{1,2}},?\s+)?{_YEAR}"
+    rf"|\bage\s*:\s*\d{{1,2}}\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What identifies one candidate, gathered from their own profile (and file name)."""
+
+    name: str = ""
+    name_parts: tuple[str, ...] = ()
+    email: str = ""
+    phone_digits: str = ""
+    links: tuple[str, ...] = ()
+    location: str = ""
+    schools: tuple[str, ...] = ()
+    source_stem: str = ""
+    header: frozenset[Line] = frozenset()  # lines where contact details are expected
+    education: frozenset[Line] = frozenset()  # lines whose years are graduation years
+
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of detail this candidate's redaction removes, for the blind statement."""
+        found = {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone_digits,
+            "links": self.links,
+            "location": self.location,
+            "school names": self.schools,
+            "graduation years": any(_DATE.search(ln.text) for ln in self.education),
+        }
+        return tuple(k for k, v in found.items() if v)
+
+
+def _lines(profile: Profile, kind: str) -> frozenset[Line]:
+    return frozenset(ln for s in profile.sections if s.kind == kind for ln in s.lines)
+
+
+def identity_of(result: Result) -> Identity:
+    """Everything to redact for one result; empty but for the file name when it has no profile."""
+    stem = result.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    profile = result.profile
+    if profile is None:
+        return Identity(source_stem=stem)
+    contact = profile.contact
+    header = _lines(profile, "header")
+    education = _lines(profile, "education")
+    schools: list[str] = []
+    for line in sorted(education, key=lambda ln: (ln.page, ln.top, ln.x0)):
+        for text in (line.text, line.raw):
+            for m in _SCHOOL.finditer(text):
+                school = m.group().strip()
+                if len(school.split()) >= 2 and school not in schools:
+                    schools.append(school)
+    parts = tuple(p for p in re.split(r"[\s-]+", contact.name) if len(p) >= 2)
+    return Identity(
+        name=contact.name.strip(),
+        name_parts=parts,
+        email=contact.email,
+        phone_digits=re.sub(r"\D", "", contact.phone),
+        links=contact.links,
+        location=contact.location,
+        schools=tuple(sorted(schools, key=len, reverse=True)),
+        source_stem=stem,
+        header=header,
+        education=education,
+    )
+
+
+def _phone(identity: Identity, anywhere: bool):
+    def sub(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group())
+        if re.fullmatch(rf"\(?{_YEAR}\s*[-–]\s*{_YEAR}\)?", m.group().strip()):
+            return m.group()
+        if anywhere and 7 <= len(digits) <= 15:
+            return PHONE
+        if identity.phone_digits and len(digits) >= 7 and identity.phone_digits.endswith(digits[-7:]):
+            return PHONE
+        return m.group()
+
+    return sub
+
+
+def _replace_phrase(text: str, phrase: str, mark: str, flags: int = re.IGNORECASE) -> str:
+    if not phrase:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", mark, text, flags=flags)
+
+
+def redact_text(text: str, identity: Identity, *, header: bool = False, education: bool = False) -> str:
+    """Identity redaction of one piece of text. ``header``: contact lines, where any phone number,
+    place or name part is the candidate's. ``education``: any year is a graduation year."""
+    if not text:
+        return text
+    text = _BIRTH.sub(BIRTH, text)
+    text = _EMAIL.sub(EMAIL, text)
+    for link in identity.links:
+        text = _replace_phrase(text, link, LINK)
+    text = _URL.sub(LINK, text)
+    text = _PHONE.sub(_phone(identity, anywhere=header), text)
+    text = _replace_phrase(text, identity.name, NAME)
+    if header:
+        for part in identity.name_parts:
+            text = _replace_phrase(text, part, NAME, flags=0)
+    if identity.source_stem and len(identity.source_stem) >= 4:
+        text = _replace_phrase(text, identity.source_stem, "[file]")
+    text = _replace_phrase(text, identity.location, LOCATION, flags=0)
+    if header:
+        text = _DOMAIN.sub(LINK, text)  # a personal site; elsewhere "Booking.com" is an employer
+        text = _PLACE.sub(LOCATION, text)
+    for school in identity.schools:
+        text = _replace_phrase(text, school, SCHOOL, flags=0)
+    if education:
+        text = _SCHOOL.sub(lambda m: SCHOOL if len(m.group().split()) >= 2 else m.group(), text)
+        text = _DATE.sub(YEAR, text)
+    return text
+
+
+def _redact_line(line: Line, identity: Identity) -> Line:
+    where = dict(header=line in identity.header, education=line in identity.education)
+    return replace(line, text=redact_text(line.text, identity, **where), raw=redact_text(line.raw, identity, **where))
+
+
+def redact_document(doc: Document, result: Result) -> Document:
+    """The document with the candidate's identity removed: what a blind run scores again."""
+    identity = identity_of(result)
+    return replace(
+        doc,
+        source=result.candidate_id,
+        lines=tuple(_redact_line(ln, identity) for ln in doc.lines),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What a reader sees
+# ---------------------------------------------------------------------------------------------
+
+
+def hide_dates(text: str) -> str:
+    """Every year written as a date becomes ``[year]``; plain numbers stay."""
+    return _DATED_YEAR.sub(YEAR, text) if text else text
+
+
+def _show(text: str, identity: Identity, **where: bool) -> str:
+    return hide_dates(redact_text(text, identity, **where))
+
+
+def _show_line(line: Line | None, identity: Identity) -> Line | None:
+    if line is None:
+        return None
+    where = dict(header=line in identity.header, education=line in identity.education)
+    return replace(line, text=_show(line.text, identity, **where), raw=_show(line.raw, identity, **where))
+
+
+def _show_profile(profile: Profile, identity: Identity) -> Profile:
+    def lines(seq: tuple[Line, ...]) -> tuple[Line, ...]:
+        return tuple(_show_line(ln, identity) for ln in seq)
+
+    return replace(
+        profile,
+        contact=Contact(),
+        sections=tuple(replace(s, heading=_show(s.heading, identity), lines=lines(s.lines)) for s in profile.sections),
+        positions=tuple(
+            replace(
+                p,
+                title=_show(p.title, identity),
+                organisation=_show(p.organisation, identity),
+                start=None,
+                end=None,
+                date_text="",
+                bullets=lines(p.bullets),
+                heading_line=_show_line(p.heading_line, identity),
+            )
+            for p in profile.positions
+        ),
+        education=tuple(
+            Education(e.degree_level, _show(e.field, identity, education=True), "", None, _show_line(e.line, identity))
+            for e in profile.education
+        ),
+        skills=tuple(_show(s, identity) for s in profile.skills),
+        certifications=tuple(_show(c, identity) for c in profile.certifications),
+    )
+
+
+def _show_fit(fit: Fit, identity: Identity) -> Fit:
+    def evidence(e: Evidence) -> Evidence:
+        return replace(e, quote=_show(e.quote, identity))
+
+    comps = tuple(replace(c, evidence=tuple(evidence(e) for e in c.evidence)) for c in fit.competencies)
+    return replace(fit, competencies=comps)
+
+
+def _show_level(level: Level, identity: Identity) -> Level:
+    return replace(
+        level,
+        reasons=tuple(_show(r, identity) for r in level.reasons),
+        signals=tuple(
+            Signal(s.name, _show(s.value, identity), _show(s.evidence, identity)) for s in level.signals
+        ),
+    )
+
+
+def score_differences(unredacted: Result, blind: Result) -> tuple[str, ...]:
+    """Every way the blind (redacted) scoring differs from the unredacted one; empty when equal."""
+    out: list[str] = []
+    if unredacted.status != blind.status:
+        out.append(f"status {unredacted.status} unredacted, {blind.status} blind")
+        return tuple(out)
+    a, b = unredacted.fit, blind.fit
+    if a is not None and b is not None:
+        if a.overall != b.overall:
+            out.append(f"overall {a.overall} unredacted, {b.overall} blind")
+        for x, y in zip(a.categories, b.categories):
+            if x.score != y.score:
+                out.append(f"category {x.id} {x.score} unredacted, {y.score} blind")
+        for x, y in zip(a.competencies, b.competencies):
+            if x.score != y.score:
+                out.append(f"competency {x.id} {x.score} unredacted, {y.score} blind")
+    la, lb = unredacted.level, blind.level
+    if la is not None and lb is not None and (la.level, la.probabilities) != (lb.level, lb.probabilities):
+        out.append(f"level {la.level} unredacted, {lb.level} blind (or different probabilities)")
+    return tuple(out)
+
+
+def redact_result(result: Result, blind_rescored: Result | None = None) -> Result:
+    """The version of ``result`` a blind reader may see, with the redaction-invariance check.
+
+    ``blind_rescored`` is the result of scoring ``redact_document(doc, result)``; ``None`` when
+    there was nothing to score again (an unreadable file)."""
+    identity = identity_of(result)
+    differences = score_differences(result, blind_rescored) if blind_rescored is not None else ()
+    check = BlindCheck(
+        redacted=identity.kinds(),
+        unredacted_overall=result.fit.overall if result.fit else None,
+        blind_overall=blind_rescored.fit.overall if blind_rescored and blind_rescored.fit else None,
+        differences=differences,
+    )
+    problem = result.problem
+    if problem is not None:
+        problem = Problem(problem.code, _show(problem.reason, identity))
+    return replace(
+        result,
+        source=result.candidate_id,
+        problem=problem,
+        diagnostics=replace(result.diagnostics, notes=tuple(_show(n, identity) for n in result.diagnostics.notes)),
+        profile=_show_profile(result.profile, identity) if result.profile else None,
+        fit=_show_fit(result.fit, identity) if result.fit else None,
+        level=_show_level(result.level, identity) if result.level else None,
+        blind=check,
+    )
+
+
+__all__ = [
+    "Identity",
+    "identity_of",
+    "redact_text",
+    "redact_document",
+    "hide_dates",
+    "score_differences",
+    "redact_result",
+]

@@ -1,0 +1,227 @@
+"""Blind review: what is hidden, that nothing identifying is left, and that the score is unchanged."""
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT
+
+SOURCES = ROOT / "examples" / "source"
+
+
+def _identity(**kw):
+    from pipeline.redact import Identity
+
+    return Identity(**kw)
+
+
+@pytest.mark.parametrize(
+    "text, identity, where, expected",
+    [
+        ("Jane Roe", dict(name="Jane Roe"), {}, "[name]"),
+        ("jane ROE wrote this", dict(name="Jane Roe"), {}, "[name] wrote this"),
+        ("Roe & Partners", dict(name="Jane Roe", name_parts=("Jane", "Roe")), {}, "Roe & Partners"),
+        ("Jane R. | Roe", dict(name="Jane Roe", name_parts=("Jane", "Roe")), dict(header=True), "[name] R. | [name]"),
+        ("jane.roe@mail.example.org | x", {}, {}, "[email] | x"),
+        ("see https://roe.dev/cv and www.roe.io", {}, {}, "see [link] and [link]"),
+        ("Portfolio: janeroe.example.com", {}, dict(header=True), "Portfolio: [link]"),
+        ("Sold on Booking.com", {}, {}, "Sold on Booking.com"),
+        ("linkedin.com/in/janeroe", {}, {}, "[link]"),
+        ("(555) 123-4567 | Austin, TX", {}, dict(header=True), "[phone] | [location]"),
+        ("call +44 20 7946 0958", {}, dict(header=True), "call [phone]"),
+        ("shipped 2019 - 2021 in header", {}, dict(header=True), "shipped 2019 - 2021 in header"),
+        ("cut costs 30% for 120000 users", dict(phone_digits="5551234567"), {}, "cut costs 30% for 120000 users"),
+        ("reach me at 555 123 4567", dict(phone_digits="5551234567"), {}, "reach me at [phone]"),
+        ("moved from Austin, TX to Denver", dict(location="Austin, TX"), {}, "moved from [location] to Denver"),
+        ("Product Manager, Payments", {}, {}, "Product Manager, Payments"),
+        ("B.S. CS | Riverbend State University | 2016 – 2020", {}, dict(education=True), "B.S. CS | [school] | [year] – [year]"),
+        ("MBA, Lone Star Graduate School of Business, May 2012", {}, dict(education=True), "MBA, [school], [year]"),
+        ("Teaching assistant, Riverbend State University", dict(schools=("Riverbend State University",)), {}, "Teaching assistant, [school]"),
+        ("Date of birth: 12/03/1987", {}, {}, "[birth date]"),
+        ("Born 1990 in Oslo", {}, {}, "[birth date] in Oslo"),
+        ("Age: 34, married", {}, {}, "[birth date], married"),
+        ("average age of 30 users", {}, {}, "average age of 30 users"),
+    ],
+)
+def test_redact_text(text, identity, where, expected):
+    from pipeline.redact import redact_text
+
+    assert redact_text(text, _identity(**identity), **where) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Launched in 2021 to 40 customers", "Launched in [year] to 40 customers"),
+        ("04/2022 - Present", "[year] - Present"),
+        ("March 2020 – Present", "[year] – Present"),
+        ("2017 – 2020", "[year] – [year]"),
+        ("Summer 2026", "[year]"),
+        ("GLSU Hacks 2025: a checker", "GLSU Hacks [year]: a checker"),
+        ("Resident advisor (2024 – 2025)", "Resident advisor ([year] – [year])"),
+        ("grew to 2000 customers", "grew to 2000 customers"),
+        ("2.3B calls, 4,000 integrations, 99.9% uptime", "2.3B calls, 4,000 integrations, 99.9% uptime"),
+    ],
+)
+def test_hide_dates(text, expected):
+    from pipeline.redact import hide_dates
+
+    assert hide_dates(text) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Every bundled example, scored blind through the real pipeline
+# ---------------------------------------------------------------------------------------------
+
+
+def personal_details(source_txt):
+    """What the example's author wrote as identifying: name, contact items, schools, graduation
+    years (read from examples/source, independently of the pipeline's own parsing)."""
+    lines = source_txt.read_text(encoding="utf-8").splitlines()
+    name = lines[0].lstrip("# ").strip()
+    words = [name] + re.split(r"[\s-]+", name)
+    contact = []
+    for line in lines[1:]:
+        if line.startswith("## "):
+            break
+        if line.strip() and not re.match(r"^(layout|paper):", line):
+            contact += [item.strip() for item in line.split(" | ") if item.strip()]
+    schools, years = [], []
+    section = ""
+    for line in lines:
+        if line.startswith("## "):
+            section = line[3:].strip().lower()
+        elif section == "education" and line.startswith("### "):
+            parts = [p.strip() for p in line[4:].split(" | ")]
+            schools.append(parts[1])
+            years += re.findall(r"\b(?:19|20)\d\d\b", " ".join(parts[2:]))
+    return words, contact, schools, years
+
+
+def shown_strings(value, key=""):
+    """Every string a report or export could show (dates of the run and hashes are not personal)."""
+    if key in ("as_of", "sha256", "candidate_id", "pipeline_version", "version"):
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from shown_strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from shown_strings(v, key)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.fixture(scope="module")
+def blind_and_plain(rubric, settings):
+    from pipeline.file_to_result import file_to_result
+
+    blind = replace(settings, blind=True)
+    return {
+        p.name: (file_to_result(p, rubric, settings), file_to_result(p, rubric, blind))
+        for p in sorted(EXAMPLES.glob("*.pdf"))
+    }
+
+
+EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_blind_score_equals_unredacted_score_on_every_example(blind_and_plain, name):
+    plain, blind = blind_and_plain[name]
+    assert blind.blind is not None and blind.blind.holds, blind.blind.differences
+    assert blind.status == plain.status
+    if plain.fit:
+        assert blind.blind.unredacted_overall == blind.blind.blind_overall == plain.fit.overall
+        assert blind.fit.overall == plain.fit.overall
+        assert [c.score for c in blind.fit.competencies] == [c.score for c in plain.fit.competencies]
+        assert blind.level.probabilities == plain.level.probabilities
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if (SOURCES / n.replace(".pdf", ".txt")).exists()])
+def test_nothing_identifying_is_left_in_a_blind_result(blind_and_plain, name):
+    from pipeline.serialise import to_jsonable
+
+    plain, blind = blind_and_plain[name]
+    words, contact, schools, years = personal_details(SOURCES / name.replace(".pdf", ".txt"))
+    shown = "\n".join(shown_strings(to_jsonable(blind)))
+    assert blind.source == blind.candidate_id
+    assert blind.profile.contact.name == blind.profile.contact.email == ""
+    for word in words:
+        assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", shown, re.I), word
+    for item in contact:
+        digits = re.sub(r"\D", "", item)
+        if len(digits) >= 7:  # a phone number, however it is punctuated
+            assert digits[-7:] not in re.sub(r"\D", "", shown), item
+        else:
+            assert item.lower() not in shown.lower(), item
+    for school in schools:
+        assert school not in shown, school
+    for year in years:
+        assert not re.search(rf"\b{year}\b", shown), year
+    # and the plain result does hold them: the check above is not vacuous
+    plain_shown = "\n".join(shown_strings(to_jsonable(plain)))
+    assert words[0] in plain_shown and any(s in plain_shown for s in schools)
+
+
+def test_unreadable_upload_keeps_no_file_name(blind_and_plain):
+    plain, blind = blind_and_plain["zz-corrupt-upload.pdf"]
+    assert plain.status == blind.status == "unreadable"
+    assert blind.source == blind.candidate_id and "corrupt-upload" not in blind.problem.reason
+    assert blind.blind.holds and blind.blind.blind_overall is None
+
+
+def test_a_score_that_moves_under_redaction_is_reported(blind_and_plain):
+    """The check can fail: a re-score that differs is kept as an error on the blind result."""
+    from pipeline.redact import redact_result
+
+    plain, _ = blind_and_plain["02-tpm-daniela-ferreira-holt.pdf"]
+    comps = list(plain.fit.competencies)
+    comps[0] = replace(comps[0], score=round(comps[0].score + 0.25, 4))
+    moved = replace(plain, fit=replace(plain.fit, overall=plain.fit.overall + 1.5, competencies=tuple(comps)))
+    check = redact_result(plain, moved).blind
+    assert not check.holds
+    assert any(d.startswith("overall") for d in check.differences)
+    assert any(d.startswith(f"competency {comps[0].id}") for d in check.differences)
+    status = redact_result(plain, replace(plain, status="not_resume", fit=None, level=None)).blind
+    assert status.differences == ("status scored unredacted, not_resume blind",)
+
+
+@pytest.mark.parametrize("mention, holds", [("a team award for 2 launches", True), ("the Jordan Rice award for 2 launches", False)])
+def test_a_name_that_scores_as_evidence_is_caught(rubric, settings, mention, holds):
+    """Redaction keeps scoring words ("RICE scoring") and tenure dates, removes the name, school
+    and graduation years, and the re-score catches a score that leaned on the name: "Rice"
+    in "the Jordan Rice award" matches the rubric's RICE alias."""
+    from pipeline.file_to_result import document_to_result
+    from pipeline.redact import redact_document, redact_result
+    from pipeline.types import Document, Line
+
+    def line(text, top, size=10.0, bold=False, bullet=False):
+        return Line(text, text, 1, 40.0, top, 500.0, top + 10, size, bold, 0, bullet)
+
+    texts = [
+        ("Jordan Rice", 20, 16.0, True, False),
+        ("jordan.rice@example.com | (555) 101-2020 | Austin, TX", 40, 10.0, False, False),
+        ("EXPERIENCE", 70, 12.0, True, False),
+        ("Product Manager | Acme Cloud | 01/2019 - Present", 90, 10.0, True, False),
+        ("Prioritised the backlog with RICE scoring and shipped 3 API launches", 110, 10.0, False, True),
+        (f"Wrote SQL for the A/B test; won {mention}", 130, 10.0, False, True),
+        ("Ran discovery interviews with 40 customers and turned them into user stories for the "
+         "backlog, agreed acceptance criteria with QA and engineering, wrote the PRD and the API "
+         "documentation, and presented the quarterly results to executive stakeholders", 140, 10.0, False, True),
+        ("EDUCATION", 160, 12.0, True, False),
+        ("B.S. Economics | Rice University | 2014 - 2018", 180, 10.0, False, False),
+    ]
+    doc = Document("jordan-rice.pdf", "ab" * 32, 1000, tuple(line(*t) for t in texts))
+    plain = document_to_result(doc, rubric, settings)
+    assert plain.status == "scored"
+    redacted = redact_document(doc, plain)
+    joined = redacted.text
+    assert "Jordan" not in joined and "Austin" not in joined and "2014" not in joined
+    assert "RICE scoring" in joined and "01/2019" in joined
+    blind = redact_result(plain, document_to_result(redacted, rubric, settings))
+    assert blind.blind.holds is holds, blind.blind.differences
+    if not holds:
+        assert any(d.startswith("competency roadmap") for d in blind.blind.differences)
+    assert "Rice University" not in str(blind.profile) and "2018" not in str(blind.profile)

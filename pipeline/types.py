@@ -172,6 +172,7 @@ class Experience:
     average_tenure_months: float = 0.0
     undatable_positions: int = 0
     max_team_size: int = 0
+    stated_years: int = 0  # years of experience the summary claims ("over 8 years"), 0 if none
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ class Profile:
     skills: tuple[str, ...]
     experience: Experience
     verdict: Verdict
+    notes: tuple[str, ...] = ()  # plain-language caveats about what was read (stale dates, ...)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.document_to_profile import document_to_profile
-from pipeline.pdf_to_document import pdf_to_document
 from pipeline.profile_to_fit import profile_to_fit
 from pipeline.profile_to_level import profile_to_level
 from pipeline.redact import redact_document, redact_result
@@ -46,6 +45,10 @@ def document_to_result(doc: Document, rubric: Rubric, settings: Settings) -> Res
 
 
 def file_to_result(path: str | Path, rubric: Rubric, settings: Settings) -> Result:
+    # Imported here: document_to_result's callers (rolefit score reads the PDF in a child
+    # process) never load the PDF libraries.
+    from pipeline.pdf_to_document import pdf_to_document
+
     doc = pdf_to_document(path, settings)
     result = document_to_result(doc, rubric, settings)
     if settings.blind:  # redact, score the redacted document again, keep any difference as an error

@@ -6,7 +6,9 @@ Two kinds of redaction, both pure:
 * identity redaction (``redact_document``, also applied to everything shown): the name, email,
   phone, links, location, school names, graduation years and birth dates. A blind run scores
   the identity-redacted document a second time; the blind score must equal the unredacted one
-  (``score_differences``), and any difference is kept on the result as an error.
+  (``score_differences``), and any difference is kept on the result as an error. In the
+  re-scored document every graduation year becomes the same year (``NEUTRAL_YEAR``), so an
+  education entry still reads as dated but its date no longer says anything about age.
 * display redaction (``redact_result``): identity redaction plus every date with a year, so
   that employment dates (which tenure is computed from, and which therefore stay in the scored
   text) are not shown either. Durations in months are kept.
@@ -38,6 +40,8 @@ from pipeline.types import (
 NAME, EMAIL, PHONE, LINK, LOCATION, SCHOOL, YEAR, BIRTH = (
     "[name]", "[email]", "[phone]", "[link]", "[location]", "[school]", "[year]", "[birth date]",
 )
+# What the re-scored document holds in place of every graduation year: one year for everyone.
+NEUTRAL_YEAR = "2000"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
@@ -162,9 +166,13 @@ def _replace_phrase(text: str, phrase: str, mark: str, flags: int = re.IGNORECAS
     return re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", mark, text, flags=flags)
 
 
-def redact_text(text: str, identity: Identity, *, header: bool = False, education: bool = False) -> str:
+def redact_text(
+    text: str, identity: Identity, *, header: bool = False, education: bool = False, neutral_years: bool = False
+) -> str:
     """Identity redaction of one piece of text. ``header``: contact lines, where any phone number,
-    place or name part is the candidate's. ``education``: any year is a graduation year."""
+    place or name part is the candidate's. ``education``: any year is a graduation year, shown
+    as ``[year]``, or with ``neutral_years`` replaced by the same year for everyone
+    (``NEUTRAL_YEAR``): the text still reads as dated, but says nothing about age."""
     if not text:
         return text
     text = _BIRTH.sub(BIRTH, text)
@@ -187,12 +195,12 @@ def redact_text(text: str, identity: Identity, *, header: bool = False, educatio
         text = _replace_phrase(text, school, SCHOOL, flags=0)
     if education:
         text = _SCHOOL.sub(lambda m: SCHOOL if len(m.group().split()) >= 2 else m.group(), text)
-        text = _DATE.sub(YEAR, text)
+        text = re.sub(rf"\b{_YEAR}\b", NEUTRAL_YEAR, text) if neutral_years else _DATE.sub(YEAR, text)
     return text
 
 
 def _redact_line(line: Line, identity: Identity) -> Line:
-    where = dict(header=line in identity.header, education=line in identity.education)
+    where = dict(header=line in identity.header, education=line in identity.education, neutral_years=True)
     return replace(line, text=redact_text(line.text, identity, **where), raw=redact_text(line.raw, identity, **where))
 
 

@@ -188,32 +188,60 @@ def test_a_score_that_moves_under_redaction_is_reported(blind_and_plain):
     assert status.differences == ("status scored unredacted, not_resume blind",)
 
 
-@pytest.mark.parametrize("mention, holds", [("a team award for 2 launches", True), ("the Jordan Rice award for 2 launches", False)])
-def test_a_name_that_scores_as_evidence_is_caught(rubric, settings, mention, holds):
-    """Redaction keeps scoring words ("RICE scoring") and tenure dates, removes the name, school
-    and graduation years, and the re-score catches a score that leaned on the name: "Rice"
-    in "the Jordan Rice award" matches the rubric's RICE alias."""
-    from pipeline.file_to_result import document_to_result
-    from pipeline.redact import redact_document, redact_result
-    from pipeline.types import Document, Line
+def _line(text, top, size=10.0, bold=False, bullet=False):
+    from pipeline.types import Line
 
-    def line(text, top, size=10.0, bold=False, bullet=False):
-        return Line(text, text, 1, 40.0, top, 500.0, top + 10, size, bold, 0, bullet)
+    return Line(text, text, 1, 40.0, top, 500.0, top + 10, size, bold, 0, bullet)
+
+
+def _resume(surname: str, mention: str):
+    from pipeline.types import Document
 
     texts = [
-        ("Jordan Rice", 20, 16.0, True, False),
-        ("jordan.rice@example.com | (555) 101-2020 | Austin, TX", 40, 10.0, False, False),
+        (f"Jordan {surname}", 20, 16.0, True, False),
+        ("jordan.q@example.com | (555) 101-2020 | Austin, TX", 40, 10.0, False, False),
         ("EXPERIENCE", 70, 12.0, True, False),
-        ("Product Manager | Acme Cloud | 01/2019 - Present", 90, 10.0, True, False),
-        ("Prioritised the backlog with RICE scoring and shipped 3 API launches", 110, 10.0, False, True),
-        (f"Wrote SQL for the A/B test; won {mention}", 130, 10.0, False, True),
+        ("Product Manager | Acme Software | 01/2019 - Present", 90, 10.0, True, False),
+        ("Prioritised the product backlog with RICE scoring and shipped 3 API launches", 110, 10.0, False, True),
+        (f"Wrote SQL for the A/B test of the web app; won {mention}", 130, 10.0, False, True),
         ("Ran discovery interviews with 40 customers and turned them into user stories for the "
          "backlog, agreed acceptance criteria with QA and engineering, wrote the PRD and the API "
          "documentation, and presented the quarterly results to executive stakeholders", 140, 10.0, False, True),
         ("EDUCATION", 160, 12.0, True, False),
-        ("B.S. Economics | Rice University | 2014 - 2018", 180, 10.0, False, False),
+        ("B.S. Economics | Riverbend State University | 2014 - 2018", 180, 10.0, False, False),
     ]
-    doc = Document("jordan-rice.pdf", "ab" * 32, 1000, tuple(line(*t) for t in texts))
+    return Document("jordan.pdf", "ab" * 32, 1000, tuple(_line(*t) for t in texts))
+
+
+@pytest.fixture(scope="module")
+def name_alias(rubric, settings):
+    """A surname that is also a rubric alias (case-insensitive, for a competency the résumé
+    shows no other evidence of), so that a mention of the name in a bullet earns a score."""
+    from pipeline.file_to_result import document_to_result
+
+    plain = document_to_result(_resume("Quist", "a team award"), rubric, settings)
+    unscored = {c.id for c in plain.fit.competencies if c.score == 0}
+    for category in rubric.model.categories:
+        for comp in category.competencies:
+            if comp.id not in unscored:
+                continue
+            for alias in comp.aliases:
+                if alias.isalpha() and alias.islower() and len(alias) >= 5:
+                    return alias.capitalize(), comp.id
+    pytest.skip("no lowercase one-word alias in the rubric")
+
+
+@pytest.mark.parametrize("leaks", [False, True])
+def test_a_score_that_leans_on_the_name_is_caught(rubric, settings, name_alias, leaks):
+    """Redaction keeps scoring words ("RICE scoring") and tenure dates and removes the name,
+    school and graduation years. When the name is also a scoring word and the résumé mentions
+    it in a bullet ("the Jordan Docker award"), the unredacted score leaned on the name: the
+    re-score of the redacted résumé differs, and the difference is kept as an error."""
+    from pipeline.file_to_result import document_to_result
+    from pipeline.redact import redact_document, redact_result
+
+    surname, competency = name_alias
+    doc = _resume(surname, f"the Jordan {surname} award" if leaks else "a team award")
     plain = document_to_result(doc, rubric, settings)
     assert plain.status == "scored"
     redacted = redact_document(doc, plain)
@@ -221,7 +249,7 @@ def test_a_name_that_scores_as_evidence_is_caught(rubric, settings, mention, hol
     assert "Jordan" not in joined and "Austin" not in joined and "2014" not in joined
     assert "RICE scoring" in joined and "01/2019" in joined
     blind = redact_result(plain, document_to_result(redacted, rubric, settings))
-    assert blind.blind.holds is holds, blind.blind.differences
-    if not holds:
-        assert any(d.startswith("competency roadmap") for d in blind.blind.differences)
-    assert "Rice University" not in str(blind.profile) and "2018" not in str(blind.profile)
+    assert blind.blind.holds is not leaks, blind.blind.differences
+    if leaks:
+        assert any(d.startswith(f"competency {competency}") for d in blind.blind.differences)
+    assert "Riverbend" not in str(blind.profile) and "2018" not in str(blind.profile)

@@ -1,0 +1,123 @@
+"""The audit record: one JSON line per run, appended to ``audit.jsonl`` in the output folder.
+
+A record says when the run happened, which files went in (content hashes), which rubric and
+pipeline version scored them, with which settings, and per candidate the scores and references
+to the evidence behind them (section, page, kind, matched phrase and a hash of the quote). It
+holds no name, contact detail, file name or quote: candidates appear only by content hash, so
+the record can be kept longer than the reports and shown to an auditor.
+
+Records older than the retention period (``--audit-retention-days``, default 365 days; 0 keeps
+every record) are removed when the next run appends its own; nothing else ever rewrites a line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from pipeline.serialise import to_jsonable
+from pipeline.types import Result, RubricRef, Settings
+
+RECORD_VERSION = "1"
+AUDIT_FILE = "audit.jsonl"
+DEFAULT_RETENTION_DAYS = 365
+
+
+def _candidate(result: Result) -> dict:
+    entry: dict = {
+        "candidate_id": result.candidate_id,
+        "sha256": result.sha256,
+        "status": result.status,
+        "problem": result.problem.code if result.problem else None,
+    }
+    if result.fit is not None:
+        entry["overall"] = result.fit.overall
+        entry["categories"] = {c.id: c.score for c in result.fit.categories}
+        entry["competencies"] = {
+            c.id: {
+                "score": c.score,
+                "evidence": [
+                    {
+                        "section": e.section,
+                        "page": e.page,
+                        "kind": e.kind,
+                        "strength": e.strength,
+                        "matched": e.matched,
+                        "quote_sha256": hashlib.sha256(e.quote.encode("utf-8")).hexdigest(),
+                    }
+                    for e in c.evidence
+                ],
+            }
+            for c in result.fit.competencies
+        }
+    if result.level is not None:
+        entry["level"] = {"id": result.level.level, "confidence": result.level.confidence}
+    if result.blind is not None:
+        entry["blind"] = {
+            "redacted": list(result.blind.redacted),
+            "unredacted_overall": result.blind.unredacted_overall,
+            "blind_overall": result.blind.blind_overall,
+            "differences": list(result.blind.differences),
+        }
+    return entry
+
+
+def run_record(
+    results: list[Result],
+    rubric: RubricRef,
+    settings: Settings,
+    pipeline_version: str,
+    time: datetime,
+    extra: dict | None = None,
+) -> dict:
+    """The audit record of one run, as plain JSON-able data (no I/O)."""
+    ordered = sorted(results, key=lambda r: (r.sha256, r.candidate_id))
+    return {
+        "record_version": RECORD_VERSION,
+        "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "pipeline_version": pipeline_version,
+        "rubric": {"id": rubric.id, "version": rubric.version, "sha256": rubric.sha256},
+        "settings": to_jsonable(settings),
+        "run": dict(sorted((extra or {}).items())),
+        "inputs": [{"sha256": r.sha256, "candidate_id": r.candidate_id} for r in ordered],
+        "counts": {s: sum(r.status == s for r in results) for s in ("scored", "unreadable", "not_resume")},
+        "blind_check_failures": [r.candidate_id for r in ordered if r.blind is not None and not r.blind.holds],
+        "candidates": [_candidate(r) for r in ordered],
+    }
+
+
+def keep_record(line: str, cutoff: datetime | None) -> bool:
+    """Whether one line of the audit file is kept under the retention cutoff. Lines that cannot
+    be read are kept: retention never deletes what it does not understand."""
+    if cutoff is None:
+        return True
+    try:
+        return datetime.fromisoformat(json.loads(line)["time"]) >= cutoff
+    except (ValueError, KeyError, TypeError):
+        return True
+
+
+def append_record(out: Path, record: dict, retention_days: int = DEFAULT_RETENTION_DAYS) -> Path:
+    """Prune records older than ``retention_days`` before the record's time (0: keep all), then
+    append ``record`` as one line and flush it to disk. Returns the audit file's path."""
+    path = Path(out) / AUDIT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if retention_days > 0 and path.exists():
+        cutoff = datetime.fromisoformat(record["time"]) - timedelta(days=retention_days)
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [ln for ln in lines if ln.strip() and keep_record(ln, cutoff)]
+        if len(kept) != len([ln for ln in lines if ln.strip()]):
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text("".join(kept), encoding="utf-8")
+            os.replace(tmp, path)
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    if path.exists() and path.stat().st_size and not path.read_bytes().endswith(b"\n"):
+        line = "\n" + line  # a line cut short by a crash stays a line of its own
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return path

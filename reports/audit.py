@@ -1,0 +1,131 @@
+"""Accountability documents: the bias-audit summary (HTML and CSV) and the candidate notice.
+
+    audit_to_csv(audit)                     -> str  one row per category and intersection
+    audit_to_html(audit, source)            -> str  the same, with the sample and the rules
+    notice_to_html(rubric, contact, ...)    -> str  what the tool assesses, for candidates
+
+Reads pipeline data; never runs a stage.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from pipeline import __version__
+from pipeline.bias_audit import LOW_RATIO, SMALL_SHARE, BiasAudit
+from pipeline.rubric import Rubric
+
+CSV_COLUMNS = (
+    "dimension",
+    "category",
+    "count",
+    "share_of_sample",
+    "above_median",
+    "scoring_rate",
+    "impact_ratio",
+    "impact_ratio_under_0_8",
+    "under_2_percent_of_sample",
+    "unknown",
+)
+
+_ENV: Environment | None = None
+
+
+def _environment() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = Environment(
+            loader=PackageLoader("reports", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    return _ENV
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def audit_to_csv(audit: BiasAudit) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in audit.rows:
+        writer.writerow(
+            [
+                r.dimension,
+                r.category,
+                r.count,
+                f"{r.share:.4f}",
+                r.above_median,
+                f"{r.scoring_rate:.4f}",
+                "" if r.impact_ratio is None else f"{r.impact_ratio:.4f}",
+                _yes(r.low_ratio),
+                _yes(r.small),
+                _yes(r.unknown),
+            ]
+        )
+    return out.getvalue()
+
+
+def audit_to_html(audit: BiasAudit, source: str, run: dict | None = None) -> str:
+    dimensions: dict[str, list] = {}
+    for row in audit.rows:
+        dimensions.setdefault(row.dimension, []).append(row)
+    return _environment().get_template("audit.html").render(
+        audit=audit,
+        dimensions=dimensions,
+        source=source,
+        run=run or {},
+        low_ratio=LOW_RATIO,
+        small_share=SMALL_SHARE,
+        version=__version__,
+    )
+
+
+def notice_to_html(
+    rubric: Rubric,
+    contact: str,
+    retention_days: int,
+    employer: str = "",
+    today: date | None = None,
+) -> str:
+    model = rubric.model
+    total = sum(c.weight for c in model.categories)
+    categories = [
+        {
+            "name": c.name,
+            "share": round(100 * c.weight / total),
+            "competencies": [{"name": k.name, "description": k.description} for k in c.competencies],
+        }
+        for c in model.categories
+    ]
+    levels = [
+        {
+            "name": lv.name,
+            "years": lv.typical_years,
+            "scope": lv.scope,
+            "titles": lv.title_words,
+        }
+        for lv in model.ladder.levels
+    ]
+    return _environment().get_template("notice.html").render(
+        role=model.name,
+        description=model.description,
+        categories=categories,
+        levels=levels,
+        contact=contact,
+        employer=employer,
+        retention_days=retention_days,
+        rubric_id=model.id,
+        rubric_version=model.version,
+        rubric_sha256=rubric.sha256,
+        version=__version__,
+        today=(today or date.today()).isoformat(),
+    )

@@ -1,0 +1,120 @@
+"""The audit record: what a run writes, that it only ever appends, and how retention prunes it."""
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT
+
+FILES = ["02-tpm-daniela-ferreira-holt.pdf", "zz-corrupt-upload.pdf"]
+T0 = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def results(rubric, settings):
+    from pipeline.file_to_result import file_to_result
+
+    return [file_to_result(EXAMPLES / name, rubric, settings) for name in FILES]
+
+
+def record(results, rubric, settings, time=T0):
+    from pipeline import __version__
+    from pipeline.audit_record import run_record
+
+    return run_record(results, rubric.ref, settings, __version__, time, extra={"workers": 1})
+
+
+def test_record_holds_time_inputs_rubric_version_settings(results, rubric, settings):
+    from pipeline import __version__
+
+    rec = record(results, rubric, settings)
+    assert rec["time"] == "2026-11-26T09:30:00+00:00"
+    hashes = sorted(hashlib.sha256((EXAMPLES / n).read_bytes()).hexdigest() for n in FILES)
+    assert [i["sha256"] for i in rec["inputs"]] == hashes
+    assert rec["rubric"] == {
+        "id": "tpm",
+        "version": rubric.model.version,
+        "sha256": hashlib.sha256((ROOT / "rubrics" / "tpm.toml").read_bytes()).hexdigest(),
+    }
+    assert rec["pipeline_version"] == __version__
+    assert rec["settings"]["as_of"] == settings.as_of.isoformat() and rec["settings"]["blind"] is False
+    assert rec["run"] == {"workers": 1}
+    assert rec["counts"] == {"scored": 1, "unreadable": 1, "not_resume": 0}
+
+
+def test_record_holds_scores_and_evidence_references(results, rubric, settings):
+    rec = record(results, rubric, settings)
+    by_id = {c["candidate_id"]: c for c in rec["candidates"]}
+    scored = next(r for r in results if r.status == "scored")
+    entry = by_id[scored.candidate_id]
+    assert entry["overall"] == scored.fit.overall
+    assert entry["categories"] == {c.id: c.score for c in scored.fit.categories}
+    assert entry["level"]["id"] == scored.level.level
+    comp = next(c for c in scored.fit.competencies if c.evidence)
+    refs = entry["competencies"][comp.id]["evidence"]
+    assert entry["competencies"][comp.id]["score"] == comp.score
+    assert [(e["page"], e["section"], e["matched"]) for e in refs] == [(e.page, e.section, e.matched) for e in comp.evidence]
+    assert refs[0]["quote_sha256"] == hashlib.sha256(comp.evidence[0].quote.encode()).hexdigest()
+    unreadable = next(r for r in results if r.status == "unreadable")
+    assert by_id[unreadable.candidate_id]["problem"] == "corrupt"
+
+
+def test_record_holds_no_personal_details(results, rubric, settings):
+    line = json.dumps(record(results, rubric, settings), ensure_ascii=False).lower()
+    for word in ("daniela", "ferreira", "example.com", "denver", "colorado plains", "corrupt-upload", ".pdf"):
+        assert word not in line, word
+
+
+def test_appending_never_changes_earlier_lines(tmp_path, results, rubric, settings):
+    from pipeline.audit_record import append_record
+
+    path = append_record(tmp_path, record(results, rubric, settings))
+    first = path.read_text(encoding="utf-8")
+    append_record(tmp_path, record(results, rubric, settings, T0 + timedelta(hours=1)))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(first) and len(text.splitlines()) == 2
+    assert all(json.loads(line)["record_version"] == "1" for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    "retention_days, kept_ages",
+    [
+        (30, [29, 0]),  # older than 30 days is pruned; a line that cannot be read is kept
+        (100, [31, 29, 0]),
+        (0, [365, 31, 29, 0]),  # 0 keeps every record
+    ],
+)
+def test_retention_prunes_records_older_than_the_setting(tmp_path, retention_days, kept_ages):
+    from pipeline.audit_record import AUDIT_FILE, append_record
+
+    path = tmp_path / AUDIT_FILE
+    lines = [json.dumps({"time": (T0 - timedelta(days=age)).isoformat(), "age": age}) for age in (365, 31, 29)]
+    path.write_text("\n".join(lines) + "\nnot json\n", encoding="utf-8")
+    append_record(tmp_path, {"time": T0.isoformat(), "age": 0}, retention_days=retention_days)
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert "not json" in text
+    assert [json.loads(ln)["age"] for ln in text if ln != "not json"] == kept_ages
+
+
+def test_a_line_cut_short_stays_separate(tmp_path):
+    from pipeline.audit_record import AUDIT_FILE, append_record
+
+    (tmp_path / AUDIT_FILE).write_text('{"time": "2026-11-25T00:00:00+00:00", "cut', encoding="utf-8")
+    append_record(tmp_path, {"time": T0.isoformat()})
+    lines = (tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["time"] == T0.isoformat()
+
+
+def test_blind_run_records_the_redaction_check(rubric, settings):
+    from dataclasses import replace
+
+    from pipeline.file_to_result import file_to_result
+
+    blind = file_to_result(EXAMPLES / FILES[0], rubric, replace(settings, blind=True))
+    rec = record([blind], rubric, replace(settings, blind=True))
+    entry = rec["candidates"][0]["blind"]
+    assert entry["differences"] == [] and entry["blind_overall"] == entry["unredacted_overall"]
+    assert "name" in entry["redacted"] and rec["blind_check_failures"] == []
+    assert rec["settings"]["blind"] is True

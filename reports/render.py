@@ -2,16 +2,31 @@
 
     results_to_index(results, run)   -> str   the ranked batch page
     result_to_page(result, run)      -> str   one candidate's page
-    write_reports(results, run, out) -> Path  index.html, candidates/*.html, results.json
+    results_to_json(results, run)    -> str   results.json (schema: reports/results.schema.json)
+    results_to_csv(results, run)     -> str   results.csv, one row per file
+    write_reports(results, run, out) -> Path  index.html, candidates/*.html, results.json/.csv
+
+Safety rules (tested in tests/test_report_safety.py): templates autoescape with StrictUndefined
+and never mark text safe; pages are single self-contained files with a Content-Security-Policy
+that allows no external resource and only our own inline script (by hash); page file names come
+from the content-hash candidate id, never from the uploaded file name.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import json
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -19,6 +34,8 @@ from pipeline.serialise import to_jsonable
 from pipeline.types import Result
 
 RESULTS_SCHEMA_VERSION = "1"
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
+PAGED = ("scored", "not_resume")  # statuses that get a candidate page
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,12 @@ class RunInfo:
     duration_s: float = 0.0
     blind: bool = False
     extra: dict = field(default_factory=dict)
+    levels: tuple[tuple[str, str], ...] = ()  # the rubric's ladder as (id, name), lowest first
+
+
+# ---------------------------------------------------------------------------------------------
+# Jinja environment
+# ---------------------------------------------------------------------------------------------
 
 
 def _environment() -> Environment:
@@ -45,6 +68,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["page_name"] = page_name
+    env.filters["pct"] = lambda x: f"{x * 100:.0f}%"
+    env.filters["num"] = lambda x: f"{x:.0f}"
+    env.filters["unbullet"] = lambda text: text.lstrip("•·▪‣◦*-–— \t")
     return env
 
 
@@ -58,34 +84,423 @@ def environment() -> Environment:
     return _ENV
 
 
+def _csp(script: str | None) -> str:
+    """No external anything; our one inline script is allowed by its hash, nothing else runs."""
+    if script is None:
+        scripts = "'none'"
+    else:
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+        scripts = f"'sha256-{digest}'"
+    return (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src {scripts}; base-uri 'none'; form-action 'none'"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# File names
+# ---------------------------------------------------------------------------------------------
+
+_SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def safe_id(candidate_id: str) -> str:
+    """A file-name-safe form of a candidate id: the id itself when it is plain, else a hash of it."""
+    if _SAFE_ID.fullmatch(candidate_id):
+        return candidate_id
+    return "c" + hashlib.sha256(candidate_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def page_name(result: Result) -> str:
     """A candidate page's file name: from the content-hash id, never from the uploaded name."""
-    return f"candidates/{result.candidate_id}.html"
+    return f"candidates/{safe_id(result.candidate_id)}.html"
+
+
+def page_names(results: list[Result]) -> dict[int, str]:
+    """Page of every result that gets one, keyed by ``id(result)``. Files with the same content are
+    the same candidate and share a page; different content never shares a page, even when a
+    hand-made candidate id repeats."""
+    names: dict[int, str] = {}
+    owner: dict[str, str] = {}  # page name -> sha256 of the content it shows
+    for r in sorted(results, key=lambda r: (r.source, r.sha256)):
+        if r.status not in PAGED:
+            continue
+        name, n = page_name(r), 1
+        while owner.get(name, r.sha256) != r.sha256:
+            n += 1
+            name = f"candidates/{safe_id(r.candidate_id)}-{n}.html"
+        owner[name] = r.sha256
+        names[id(r)] = name
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# View model: plain dicts the templates read, so an optional field is handled here, once
+# ---------------------------------------------------------------------------------------------
+
+_SMALL = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _words(n: int) -> str:
+    return _SMALL.get(n, str(n))
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def level_names(results: list[Result], run: RunInfo) -> dict[str, str]:
+    names = dict(run.levels)
+    for r in results:
+        if r.level is not None:
+            names.setdefault(r.level.level, r.level.name)
+    return names
+
+
+def level_order(results: list[Result], run: RunInfo) -> list[str]:
+    if run.levels:
+        return [i for i, _ in run.levels]
+    for r in results:
+        if r.level is not None and r.level.probabilities:
+            return [i for i, _ in r.level.probabilities]
+    return []
+
+
+def display_name(result: Result, run: RunInfo) -> str:
+    if run.blind:
+        return result.candidate_id
+    if result.profile is not None and result.profile.contact.name:
+        return result.profile.contact.name
+    return result.source
+
+
+def job_match(result: Result) -> dict | None:
+    """The optional job-description match, if the run had one: score 0..100 and any detail lists."""
+    jm = getattr(result, "job_match", None)
+    if jm is None:
+        return None
+    score = None
+    for attr in ("score", "overall"):
+        value = getattr(jm, attr, None)
+        if isinstance(value, (int, float)):
+            score = float(value)
+            break
+    lists = {}
+    for attr in ("matched", "missing"):
+        items = getattr(jm, attr, None) or ()
+        lists[attr] = [_label(i) for i in items]
+    summary = getattr(jm, "summary", "") or getattr(jm, "reason", "") or ""
+    return {"score": score, "matched": lists["matched"], "missing": lists["missing"], "summary": str(summary)}
+
+
+def _label(item: Any) -> str:
+    for attr in ("name", "text", "phrase", "term"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str):
+            return value
+    return str(item)
+
+
+def strengths(result: Result, n: int = 3) -> list[str]:
+    """The best-evidenced competencies, strongest first (ties by rubric order)."""
+    comps = [c for c in result.fit.competencies if c.score > 0] if result.fit else []
+    comps = sorted(enumerate(comps), key=lambda ic: (-ic[1].score, ic[0]))
+    return [c.name for _, c in comps[:n]]
+
+
+def gap_names(result: Result) -> list[str]:
+    return [c.name for c in result.fit.gaps] if result.fit else []
+
+
+_LINK_HOST = re.compile(r"(?:https://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/[A-Za-z0-9._~%/-]*)?/?", re.I)
+
+
+def safe_link(text: str) -> str | None:
+    """An ``https:`` URL for a link found in a résumé, or None: then it is shown as text only.
+    Only plain host names and paths qualify; any other scheme (``javascript:``, ``data:``) and
+    anything with quotes, spaces, query strings or credentials is never made clickable."""
+    m = _LINK_HOST.fullmatch(text.strip())
+    if not m:
+        return None
+    return f"https://{m.group(1)}{m.group(2) or ''}"
+
+
+def diagnostics_in_words(result: Result) -> list[str]:
+    d = result.diagnostics
+    out = []
+    if d.pages:
+        chars = sum(d.chars_per_page)
+        out.append(f"{_plural(d.pages, 'page')}, {_plural(chars, 'character')} of text read.")
+    if d.no_text_layer:
+        out.append("No text layer: the file looks like a scan or an image, so there was nothing to read.")
+    multi = [(i + 1, c) for i, c in enumerate(d.columns_per_page) if c > 1]
+    if multi:
+        by_count: dict[int, list[int]] = {}
+        for page, cols in multi:
+            by_count.setdefault(cols, []).append(page)
+        for cols, pages in sorted(by_count.items()):
+            if len(pages) == d.pages > 1:
+                where = "every page"
+            else:
+                where = ("page " if len(pages) == 1 else "pages ") + ", ".join(map(str, pages))
+            out.append(f"{_words(cols).capitalize()} columns detected on {where}; each column was read separately.")
+    elif d.columns_per_page:
+        out.append("One column of text.")
+    if d.glued_share >= 0.01:
+        out.append(f"About {d.glued_share * 100:.0f}% of words looked glued together; matching may miss some of them.")
+    if d.unknown_glyphs:
+        out.append(f"{_plural(d.unknown_glyphs, 'symbol')} could not be read (icons or unmapped characters) and were left out.")
+    if d.hidden_chars:
+        out.append(f"{_plural(d.hidden_chars, 'hidden character')} (white or tiny text) ignored and not scored.")
+    if result.profile is not None:
+        undated = sum(1 for p in result.profile.positions if not p.datable)
+        if undated:
+            out.append(f"{_words(undated).capitalize()} {'date' if undated == 1 else 'dates'} could not be read; "
+                       f"{'that position is' if undated == 1 else 'those positions are'} shown but not counted in years of experience.")
+    out.extend(str(n) for n in d.notes)
+    return out
+
+
+def _months(ym) -> int:
+    return ym.year * 12 + (ym.month - 1)
+
+
+def timeline(result: Result, as_of: date, width: int = 640) -> dict | None:
+    """Geometry for the experience timeline: one row per dated position, overlaps marked."""
+    if result.profile is None:
+        return None
+    now = as_of.year * 12 + as_of.month - 1
+    rows = []
+    for p in result.profile.positions:
+        if not p.datable or p.start is None:
+            continue
+        start = _months(p.start)
+        end = _months(p.end) + 1 if p.end is not None else (now + 1 if p.current else start + 1)
+        rows.append({"p": p, "start": start, "end": max(end, start + 1)})
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    lo = min(r["start"] for r in rows) // 12 * 12
+    hi = max(max(r["end"] for r in rows), now + 1)
+    span = max(hi - lo, 12)
+    label_w, row_h, top = 16, 34, 22
+
+    def x(m: int) -> float:
+        return round(label_w + (m - lo) / span * width, 1)
+
+    for i, r in enumerate(rows):
+        others = [o for j, o in enumerate(rows) if j != i and o["start"] < r["end"] and r["start"] < o["end"]]
+        r.update(
+            x=x(r["start"]), w=max(round(x(r["end"]) - x(r["start"]), 1), 3), y=top + i * row_h,
+            overlap=bool(others), title=r["p"].title, organisation=r["p"].organisation,
+            current=r["p"].current, date_text=r["p"].date_text, months=r["p"].months,
+        )
+    overlaps = []  # stretches where two or more positions run at once, drawn as a band on the axis
+    for m in range(lo, hi):
+        n = sum(1 for r in rows if r["start"] <= m < r["end"])
+        if n > 1:
+            if overlaps and overlaps[-1][1] == m:
+                overlaps[-1][1] = m + 1
+            else:
+                overlaps.append([m, m + 1])
+    step = 1 if span <= 8 * 12 else (2 if span <= 16 * 12 else 5)
+    ticks = [{"x": x(y * 12), "year": y} for y in range(lo // 12, hi // 12 + 1) if y % step == 0 and lo <= y * 12 <= hi]
+    height = top + len(rows) * row_h + 6
+    return {
+        "rows": rows, "ticks": ticks, "width": width + 2 * label_w, "height": height,
+        "overlaps": [{"x": x(a), "w": max(round(x(b) - x(a), 1), 2)} for a, b in overlaps],
+        "overlap_months": sum(b - a for a, b in overlaps),
+        "undated": [p for p in result.profile.positions if not p.datable or p.start is None],
+    }
+
+
+def radar(categories, size: int = 270) -> dict | None:
+    """A radar chart of the category scores: axis ends, grid rings and the score polygon."""
+    n = len(categories)
+    if n < 3:
+        return None
+    c, r = size / 2, size / 2 - 52
+
+    def pt(i: int, v: float) -> tuple[float, float]:
+        a = -math.pi / 2 + 2 * math.pi * i / n
+        return round(c + r * v * math.cos(a), 1), round(c + r * v * math.sin(a), 1)
+
+    axes = []
+    for i, cat in enumerate(categories):
+        x, y = pt(i, 1.0)
+        lx, ly = pt(i, 1.18)
+        anchor = "middle" if abs(lx - c) < 4 else ("start" if lx > c else "end")
+        axes.append({"x": x, "y": y, "lx": lx, "ly": round(ly + (4 if ly > c else 0), 1), "anchor": anchor,
+                     "label": cat.name.split(" ")[0] if len(cat.name) > 14 else cat.name, "score": cat.score})
+    rings = [" ".join(f"{a},{b}" for a, b in (pt(i, f) for i in range(n))) for f in (0.25, 0.5, 0.75, 1.0)]
+    poly = " ".join(f"{a},{b}" for a, b in (pt(i, max(cat.score, 0) / 100) for i, cat in enumerate(categories)))
+    return {"size": size, "c": c, "axes": axes, "rings": rings, "poly": poly}
+
+
+def candidate_view(result: Result, run: RunInfo, names: dict[str, str] | None = None) -> dict:
+    names = names if names is not None else level_names([result], run)
+    v: dict[str, Any] = {
+        "name": display_name(result, run),
+        "status": result.status,
+        "status_label": result.status.replace("_", " "),
+        "reason": result.problem.reason if result.problem else "",
+        "diagnostics": diagnostics_in_words(result),
+        "job": job_match(result),
+        "fit": None, "level": None, "timeline": None, "radar": None, "contact": None,
+    }
+    if result.profile is not None and not run.blind:
+        ct = result.profile.contact
+        v["contact"] = {
+            "email": ct.email, "phone": ct.phone, "location": ct.location,
+            "links": [{"text": link, "href": safe_link(link)} for link in ct.links],
+        }
+    if result.fit is not None:
+        cats = []
+        for cat in result.fit.categories:
+            comps = [c for c in result.fit.competencies if c.category == cat.id]
+            cats.append({"c": cat, "competencies": comps, "gaps": [c for c in comps if c.score == 0]})
+        v["fit"] = {"overall": result.fit.overall, "categories": cats,
+                    "strengths": strengths(result), "gaps": gap_names(result)}
+        v["radar"] = radar(result.fit.categories)
+    if result.level is not None:
+        lv = result.level
+        v["level"] = {
+            "l": lv,
+            "probabilities": [{"id": i, "name": names.get(i, i), "p": p, "top": i == lv.level} for i, p in lv.probabilities],
+        }
+    if result.profile is not None:
+        v["timeline"] = timeline(result, result.as_of)
+        v["experience"] = result.profile.experience
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages and exports
+# ---------------------------------------------------------------------------------------------
 
 
 def rank(results: list[Result]) -> list[Result]:
-    scored = [r for r in results if r.status == "scored"]
+    scored = [r for r in results if r.status == "scored" and r.fit is not None]
     scored.sort(key=lambda r: (-r.fit.overall, r.candidate_id))
     return scored
 
 
+def _others(results: list[Result]) -> list[Result]:
+    return sorted((r for r in results if not (r.status == "scored" and r.fit is not None)),
+                  key=lambda r: (r.status, r.source))
+
+
+def _histogram(scores: list[float], bins: int = 10) -> list[dict]:
+    counts = [0] * bins
+    for s in scores:
+        counts[min(int(s // (100 / bins)), bins - 1)] += 1
+    top = max(counts) or 1
+    return [{"lo": i * 100 // bins, "hi": (i + 1) * 100 // bins, "n": n, "h": round(n / top, 3)}
+            for i, n in enumerate(counts)]
+
+
+def _level_counts(ranked: list[Result], order: list[str], names: dict[str, str]) -> list[dict]:
+    counts = {i: 0 for i in order}
+    for r in ranked:
+        counts[r.level.level if r.level else "?"] = counts.get(r.level.level if r.level else "?", 0) + 1
+    top = max(counts.values(), default=0) or 1
+    return [{"id": i, "name": names.get(i, i), "n": n, "w": round(n / top, 3)} for i, n in counts.items()]
+
+
 def results_to_index(results: list[Result], run: RunInfo) -> str:
-    ranked = rank(results)
-    others = sorted((r for r in results if r.status != "scored"), key=lambda r: r.source)
-    return environment().get_template("index.html").render(ranked=ranked, others=others, run=run, total=len(results))
+    ranked, others = rank(results), _others(results)
+    names, order = level_names(results, run), level_order(results, run)
+    pages = page_names(results)
+    categories = list(ranked[0].fit.categories) if ranked else []
+    rows = []
+    for i, r in enumerate(ranked + others):
+        v = {"r": r, "rank": i + 1 if i < len(ranked) else None, "name": display_name(r, run), "page": pages.get(id(r)),
+             "job": job_match(r), "status_label": r.status.replace("_", " "),
+             "reason": r.problem.reason if r.problem else "",
+             "level": r.level, "level_name": names.get(r.level.level, r.level.name) if r.level else "",
+             "level_rank": order.index(r.level.level) if r.level and r.level.level in order else -1,
+             "strengths": strengths(r), "gaps": gap_names(r),
+             "cats": {c.id: c.score for c in r.fit.categories} if r.fit else {}}
+        rows.append(v)
+    script = environment().get_template("index.js").render()
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("scored", "not_resume", "unreadable")}
+    return environment().get_template("index.html").render(
+        rows=rows, ranked=ranked, others=others, run=run, total=len(results), categories=categories,
+        has_job=any(v["job"] is not None for v in rows), counts=counts,
+        levels=[{"id": i, "name": names.get(i, i)} for i in order if any(r.level and r.level.level == i for r in ranked)],
+        level_counts=_level_counts(ranked, order, names),
+        histogram=_histogram([r.fit.overall for r in ranked]),
+        csp=_csp(script), pages=pages,
+    )
 
 
 def result_to_page(result: Result, run: RunInfo) -> str:
-    return environment().get_template("candidate.html").render(r=result, run=run)
+    """One candidate's page, written to ``candidates/`` (its link back goes to ``../index.html``)."""
+    return environment().get_template("candidate.html").render(
+        r=result, v=candidate_view(result, run, level_names([result], run)), run=run, csp=_csp(None),
+    )
 
 
 def results_to_json(results: list[Result], run: RunInfo) -> str:
+    pages = page_names(results)
+    ranked = rank(results)
     payload = {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "run": to_jsonable(run),
-        "results": [to_jsonable(r) for r in sorted(results, key=lambda r: (r.source, r.candidate_id))],
+        "counts": {s: sum(1 for r in results if r.status == s) for s in ("scored", "not_resume", "unreadable")},
+        "ranking": [r.candidate_id for r in ranked],
+        "results": [
+            {**to_jsonable(r), "page": pages.get(id(r))}
+            for r in sorted(results, key=lambda r: (r.source, r.candidate_id))
+        ],
     }
     return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell that can never run as a formula (CSV injection guard)."""
+    if isinstance(value, str):
+        value = value.replace("\r", " ").replace("\n", " ")
+        if value.startswith(_FORMULA):
+            return "'" + value
+    return value
+
+
+def csv_columns(categories) -> list[str]:
+    return (["rank", "candidate_id", "name", "source", "status", "overall", "level", "level_name",
+             "level_confidence", "job_match"]
+            + [f"category_{c.id}" for c in categories]
+            + ["strengths", "gaps", "reason", "page", "sha256", "rubric_id", "rubric_version", "as_of"])
+
+
+def results_to_csv(results: list[Result], run: RunInfo) -> str:
+    """One row per file (scored ones ranked first), for spreadsheets and applicant-tracking imports."""
+    ranked, others = rank(results), _others(results)
+    categories = list(ranked[0].fit.categories) if ranked else []
+    pages = page_names(results)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(csv_columns(categories))
+    for i, r in enumerate(ranked + others):
+        jm = job_match(r)
+        scores = {c.id: c.score for c in r.fit.categories} if r.fit else {}
+        row = [
+            i + 1 if i < len(ranked) else "", r.candidate_id, "" if run.blind else display_name(r, run),
+            "" if run.blind else r.source, r.status,
+            f"{r.fit.overall:.1f}" if r.fit else "",
+            r.level.level if r.level else "", r.level.name if r.level else "",
+            f"{r.level.confidence:.2f}" if r.level else "",
+            f"{jm['score']:.1f}" if jm and jm["score"] is not None else "",
+            *[f"{scores[c.id]:.1f}" if c.id in scores else "" for c in categories],
+            "; ".join(strengths(r)), "; ".join(gap_names(r)),
+            r.problem.reason if r.problem else "", pages.get(id(r)) or "", r.sha256,
+            r.rubric.id, r.rubric.version, r.as_of.isoformat(),
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -93,7 +508,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -103,12 +518,23 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _inside(out: Path, relative: str) -> Path:
+    """``out / relative``, refusing anything that would land outside ``out``."""
+    target = (out / relative).resolve()
+    if not target.is_relative_to(out.resolve()):
+        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+    return target
+
+
 def write_reports(results: list[Result], run: RunInfo, out: Path) -> Path:
     out = Path(out)
-    for result in results:
-        if result.status in ("scored", "not_resume"):
-            write_atomic(out / page_name(result), result_to_page(result, run))
-    write_atomic(out / "results.json", results_to_json(results, run))
+    out.mkdir(parents=True, exist_ok=True)
+    pages = page_names(results)
+    for result in sorted(results, key=lambda r: (r.source, r.sha256)):
+        if id(result) in pages:
+            write_atomic(_inside(out, pages[id(result)]), result_to_page(result, run))
+    write_atomic(_inside(out, "results.json"), results_to_json(results, run))
+    write_atomic(_inside(out, "results.csv"), results_to_csv(results, run))
     index = out / "index.html"
-    write_atomic(index, results_to_index(results, run))
+    write_atomic(_inside(out, "index.html"), results_to_index(results, run))
     return index

@@ -1,89 +1,637 @@
 """Stage 4: the most plausible level on the rubric's ladder, with probabilities and reasons.
 
-A first, transparent model: each level gets a score from how well the candidate's years fit
-the level's typical years and from the most senior title held; a softmax turns the scores into
-probabilities. Signals and their evidence are kept so that reports can show why.
+Three steps, each a function below:
+
+1. ``profile_to_signals``: read the level signals from the profile, each with its evidence:
+   total and product/program months (from the understanding stage, overlaps merged), the most
+   senior title (seniority words normalised, career family, a small-organisation cap) and how
+   long it was held, scope, people led, PMs managed or mentored, time horizon, budget or P&L,
+   and whether the candidate is still a student. Words live in ``rubrics/ladder_signals.toml``.
+2. ``signals_to_features``: ten numbers, the same for a profile and for a row of the reference
+   set (``rubrics/level_reference.csv``).
+3. ``features_to_probabilities``: a multinomial logistic model whose coefficients are data
+   (``rubrics/level_model.json``, written by ``scripts/fit_level_model.py`` from the committed
+   reference set, never from a batch). Reasons are the signals that pushed hardest towards the
+   chosen level, plus the title rules that applied; "next level" compares the signals with what
+   the level above typically shows (the ladder's ``expects``).
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from pipeline.document_to_profile import contains_phrase, is_management_title, load_vocabulary
-from pipeline.rubric import Rubric
-from pipeline.types import Level, Profile, Signal
+from pipeline.dates import merged_months
+from pipeline.rubric import RUBRICS_DIR, LadderLevel, Rubric
+from pipeline.types import Level, Position, Profile, Signal
+
+FEATURES = (
+    "total_years",
+    "product_years",
+    "title_rank",
+    "title_years",
+    "scope",
+    "people_led",
+    "pms_led",
+    "horizon",
+    "budget",
+    "student",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary and model (data files next to the rubric)
+# ---------------------------------------------------------------------------------------------
 
 
-def _years_fit(years: float, low: float, high: float) -> float:
-    if low <= years <= high:
-        return 1.0
-    distance = low - years if years < low else years - high
-    return math.exp(-distance / 2.0)
+def _alternation(phrases) -> re.Pattern | None:
+    """One whole-word, case-insensitive regex; at any position the longest phrase matches."""
+    phrases = sorted({p.lower() for p in phrases if p}, key=len, reverse=True)
+    if not phrases:
+        return None
+    body = "|".join(re.escape(p) for p in phrases)
+    return re.compile(rf"(?<![\w&])(?:{body})(?![\w&])", re.IGNORECASE)
 
 
-def title_level(title: str, rubric: Rubric) -> int | None:
-    """Index of the highest ladder level whose title words appear in ``title``."""
-    found = None
-    for i, level in enumerate(rubric.model.ladder.levels):
-        if any(contains_phrase(title, w) for w in level.title_words):
-            found = i
-    return found
+def _longest(pattern: re.Pattern | None, text: str) -> str:
+    if pattern is None:
+        return ""
+    return max((m.group(0) for m in pattern.finditer(text)), key=len, default="")
 
 
-def profile_to_level(profile: Profile, rubric: Rubric) -> Level:
-    vocab = load_vocabulary()
-    levels = rubric.model.ladder.levels
+@dataclass(frozen=True)
+class Vocabulary:
+    seniority: tuple[tuple[str, str, int, re.Pattern | None], ...]  # id, label, rank, words
+    families: tuple[tuple[str, str, int, re.Pattern | None], ...]  # id, label, offset, words
+    small_max_people: int
+    small_cap_rank: int
+    small_words: re.Pattern | None
+    small_patterns: tuple[re.Pattern, ...]
+    scope_labels: tuple[str, ...]
+    scope_words: tuple[re.Pattern | None, ...]  # one per level
+    scope_counts: tuple[tuple[re.Pattern, int], ...]
+    horizon_labels: tuple[str, ...]
+    horizon_words: tuple[re.Pattern | None, ...]
+    budget_words: re.Pattern | None
+    budget_patterns: tuple[re.Pattern, ...]
+    numbers: dict[str, int]
+    pm_patterns: tuple[re.Pattern, ...]
+    pm_words: re.Pattern | None
+    led_patterns: tuple[re.Pattern, ...]
+    student_words: re.Pattern | None
+    claimed_years: re.Pattern
+
+
+@lru_cache(maxsize=4)
+def load_signal_vocabulary(path: str) -> Vocabulary:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    rx = lambda items: tuple(re.compile(p, re.IGNORECASE) for p in items)  # noqa: E731
+    numbers = dict(raw["people"]["number_words"])
+    number_alt = "|".join(sorted(numbers, key=len, reverse=True))
+    counts = tuple(
+        (re.compile(rf"\b(\d{{1,3}}|{number_alt})\s+(?:\w+\s+)?{re.escape(w)}\b", re.IGNORECASE), lv)
+        for w, lv in raw["scope"]["count_words"]
+    )
+    return Vocabulary(
+        seniority=tuple((s["id"], s["label"], s["rank"], _alternation(s["words"])) for s in raw["seniority"]),
+        families=tuple((f["id"], f["label"], f["offset"], _alternation(f["words"])) for f in raw["family"]),
+        small_max_people=raw["small_org"]["max_people"],
+        small_cap_rank=raw["small_org"]["cap_rank"],
+        small_words=_alternation(raw["small_org"]["words"]),
+        small_patterns=rx(raw["small_org"]["patterns"]),
+        scope_labels=tuple(raw["scope"]["labels"]),
+        scope_words=tuple(_alternation(raw["scope"][f"level_{i}"]) for i in range(5)),
+        scope_counts=counts,
+        horizon_labels=tuple(raw["horizon"]["labels"]),
+        horizon_words=tuple(_alternation(raw["horizon"][f"level_{i}"]) for i in range(4)),
+        budget_words=_alternation(raw["budget"]["words"]),
+        budget_patterns=rx(raw["budget"]["patterns"]),
+        numbers=numbers,
+        pm_patterns=rx(raw["people"]["pm_patterns"]),
+        pm_words=_alternation(raw["people"]["pm_words"]),
+        led_patterns=rx(raw["people"]["led_patterns"]),
+        student_words=_alternation(raw["student"]["words"]),
+        claimed_years=re.compile(raw["claimed_years"]["pattern"], re.IGNORECASE),
+    )
+
+
+@dataclass(frozen=True)
+class LevelModel:
+    classes: tuple[str, ...]
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]  # one row per class
+    intercept: tuple[float, ...]
+
+
+@lru_cache(maxsize=4)
+def load_level_model(path: str) -> LevelModel:
+    with open(path, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    return LevelModel(
+        classes=tuple(raw["classes"]),
+        features=tuple(raw["features"]),
+        mean=tuple(raw["mean"]),
+        scale=tuple(raw["scale"]),
+        coef=tuple(tuple(row) for row in raw["coef"]),
+        intercept=tuple(raw["intercept"]),
+    )
+
+
+def _rubric_file(rubric: Rubric, name: str) -> str:
+    """A ladder data file: next to the rubric when it is there, else in ``rubrics/``."""
+    beside = Path(rubric.path).resolve().parent / name
+    return str(beside if beside.exists() else RUBRICS_DIR / name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: signals
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TitleReading:
+    """One title, normalised: seniority word, career family, and its rank on the product ladder."""
+
+    title: str
+    seniority: str  # seniority id ("mid" when no seniority word)
+    seniority_label: str
+    family: str
+    family_label: str
+    rank: int  # seniority rank before the family offset
+    offset: int
+    small_org: str  # why the organisation counts as small ("" when it does not)
+    capped_rank: int  # rank after the small-organisation cap
+    effective: int  # product-ladder rank: capped rank + family offset, within 0..4
+
+
+def _count(text: str, vocab: Vocabulary) -> int:
+    text = text.lower()
+    return int(text) if text.isdigit() else vocab.numbers.get(text, 0)
+
+
+def small_org_reason(context: str, people_led: int, vocab: Vocabulary) -> str:
+    """Why an organisation reads as small (head-count or start-up words), or ""."""
+    sizes = [_count(m.group(1), vocab) for p in vocab.small_patterns for m in p.finditer(context)]
+    sizes = [n for n in sizes if n > 0]
+    if sizes:
+        size = min(sizes)
+        return f"a {size}-person organisation" if size <= vocab.small_max_people else ""
+    word = _longest(vocab.small_words, context)
+    if word and people_led < vocab.small_max_people:
+        return f"a small organisation (“{word}”, no team of {vocab.small_max_people} or more)"
+    return ""
+
+
+def read_title(title: str, vocab: Vocabulary, context: str = "", people_led: int = 0) -> TitleReading:
+    """Normalise a job title; ``context`` (organisation and bullets) feeds the small-org cap."""
+    best = ("mid", "no seniority word", 1, "")
+    for sid, label, rank, pattern in vocab.seniority:
+        word = _longest(pattern, title)
+        if len(word) > len(best[3]):
+            best = (sid, label, rank, word)
+    family = ("", "", 0, "")
+    for fid, label, offset, pattern in vocab.families:
+        word = _longest(pattern, title)
+        if len(word) > len(family[3]) or (fid == "other" and not family[3]):
+            family = (fid, label, offset, word)
+    sid, slabel, rank, _ = best
+    small = small_org_reason(title + "\n" + context, people_led, vocab) if rank > vocab.small_cap_rank else ""
+    capped = min(rank, vocab.small_cap_rank) if small else rank
+    effective = max(0, min(4, capped + family[2]))
+    return TitleReading(title, sid, slabel, family[0], family[1], rank, family[2], small, capped, effective)
+
+
+def years_rank(years: float, levels: tuple[LadderLevel, ...]) -> int:
+    """The ladder index that ``years`` of experience alone suggest: level i once the years
+    reach the top of level i-1's typical range."""
+    return max((i for i in range(1, len(levels)) if years >= levels[i - 1].typical_years[1]), default=0)
+
+
+def title_entry(reading: TitleReading, total_years: float, levels: tuple[LadderLevel, ...]) -> tuple[int, str]:
+    """Where the most senior title enters the product ladder, and why in plain words.
+
+    A product or program title is read as written. Outside them, the career's own seniority is
+    the higher of its title and its years (other ladders name levels differently), and it enters
+    the product ladder ``-offset`` levels lower."""
+    if reading.offset >= 0:
+        return reading.effective, ""
+    by_years = years_rank(total_years, levels)
+    own = max(reading.capped_rank, by_years)
+    rank = max(0, min(len(levels) - 1, own + reading.offset))
+    basis = "its title" if reading.capped_rank >= by_years else f"{total_years:.0f} years"
+    n = -reading.offset
+    why = (
+        f"the most senior title “{reading.title}” is in {reading.family_label}, not product management: "
+        f"its own seniority ({_rank_word(own)}, from {basis}) enters the product ladder "
+        f"{n} level{'s' if n > 1 else ''} lower, at {levels[rank].name}"
+    )
+    return rank, why
+
+
+@dataclass(frozen=True)
+class LevelSignals:
+    """The level signals of one candidate (or one reference row), each value with its evidence."""
+
+    total_years: float = 0.0
+    product_years: float = 0.0
+    title: TitleReading | None = None
+    title_rank: int = 0  # where the most senior title enters the product ladder (title_entry)
+    title_years: float = 0.0
+    scope: int = 0
+    people_led: int = 0
+    pms_led: int = 0
+    horizon: int = 0
+    budget: bool = False
+    student: bool = False
+    evidence: tuple[tuple[str, str], ...] = ()  # (signal name, quote or figure)
+    notes: tuple[str, ...] = ()  # title rules that applied, in plain words
+
+    def quote(self, name: str) -> str:
+        return next((e for n, e in self.evidence if n == name), "")
+
+
+def _max_level(lines: list[str], patterns: tuple[re.Pattern | None, ...]) -> tuple[int, str]:
+    best, quote = 0, ""
+    for text in lines:
+        for level in range(len(patterns) - 1, best, -1):
+            if _longest(patterns[level], text):
+                best, quote = level, text
+                break
+    return best, quote
+
+
+def scope_of(lines: list[str], vocab: Vocabulary) -> tuple[int, str]:
+    best, quote = _max_level(lines, vocab.scope_words)
+    for text in lines:
+        for pattern, level in vocab.scope_counts:
+            if level > best and any(_count(m.group(1), vocab) >= 2 for m in pattern.finditer(text)):
+                best, quote = level, text
+    return best, quote
+
+
+def horizon_of(lines: list[str], vocab: Vocabulary) -> tuple[int, str]:
+    return _max_level(lines, vocab.horizon_words)
+
+
+def _largest(lines: list[str], patterns: tuple[re.Pattern, ...], vocab: Vocabulary) -> tuple[int, str]:
+    best, quote = 0, ""
+    for text in lines:
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                n = _count(m.group(1), vocab)
+                if n > best:
+                    best, quote = n, text
+    return best, quote
+
+
+def people_led_of(lines: list[str], vocab: Vocabulary) -> tuple[int, str]:
+    return _largest(lines, vocab.led_patterns, vocab)
+
+
+def pms_led_of(lines: list[str], vocab: Vocabulary) -> tuple[int, str]:
+    n, quote = _largest(lines, vocab.pm_patterns, vocab)
+    if n == 0:
+        quote = next((t for t in lines if _longest(vocab.pm_words, t)), "")
+        n = 1 if quote else 0
+    return n, quote
+
+
+def budget_of(lines: list[str], vocab: Vocabulary) -> str:
+    for text in lines:
+        if _longest(vocab.budget_words, text) or any(p.search(text) for p in vocab.budget_patterns):
+            return text
+    return ""
+
+
+def _section_texts(profile: Profile, kinds: tuple[str, ...]) -> list[str]:
+    return [ln.text for s in profile.sections if s.kind in kinds for ln in s.lines]
+
+
+def _position_texts(pos: Position) -> list[str]:
+    return [b.text for b in pos.bullets]
+
+
+def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[LadderLevel, ...]) -> LevelSignals:
     exp = profile.experience
-    years = exp.total_months / 12
-    signals = [
-        Signal("total_years", f"{years:.1f} years", f"{exp.total_months} months of dated positions, overlaps merged"),
-        Signal("product_years", f"{exp.product_months / 12:.1f} years", f"{exp.product_months} months in product, program or project management titles"),
-    ]
-    best_title, best_index, best_is_product = "", None, False
+    evidence: list[tuple[str, str]] = []
+    notes: list[str] = []
+    summary = _section_texts(profile, ("summary",))
+    bullets = [t for p in profile.positions for t in _position_texts(p)]
+    if not profile.positions:
+        bullets = _section_texts(profile, ("experience", "projects"))
+    lines = bullets + summary
+
+    total_years = exp.total_months / 12
+    evidence.append(("total_years", f"{exp.total_months} months of dated positions, overlaps merged"))
+    intro = _section_texts(profile, ("summary", "header"))
+    claimed = [(int(m.group(1)), t) for t in intro for m in vocab.claimed_years.finditer(t)]
+    claimed = [(n, t) for n, t in claimed if 0 < n <= 45]
+    if claimed and max(claimed)[0] > total_years + 1:
+        n, text = max(claimed)
+        notes.append(f"the summary claims {n} years (“{text.strip()}”), more than the dated positions show; the claim is used")
+        total_years = float(n)
+        evidence[-1] = ("total_years", f"summary: “{text.strip()}” ({exp.total_months} months dated)")
+    product_years = exp.product_months / 12
+    evidence.append(("product_years", f"{exp.product_months} months in product, program or project management titles"))
+
+    # The most senior title, read one position at a time (its own bullets decide a small org).
+    readings: list[tuple[TitleReading, Position]] = []
     for pos in profile.positions:
-        idx = title_level(pos.title, rubric)
-        if idx is None:
+        if not pos.title:
             continue
-        is_product = is_management_title(pos.title, vocab) or any(
-            contains_phrase(pos.title, w) for w in rubric.model.role_words
+        context = pos.organisation + "\n" + "\n".join(_position_texts(pos))
+        led, _ = people_led_of(_position_texts(pos), vocab)
+        readings.append((read_title(pos.title, vocab, context, max(led, 0)), pos))
+    top: TitleReading | None = None
+    title_years, title_rank = 0.0, 0
+    if readings:
+        entries = [(title_entry(r, total_years, levels), r, p) for r, p in readings]
+        (title_rank, why), top, top_pos = max(
+            entries, key=lambda e: (e[0][0], e[1].offset >= 0, e[1].rank, e[2].months)
         )
-        effective = idx if is_product else max(0, idx - 1)
-        if best_index is None or effective > best_index:
-            best_title, best_index, best_is_product = pos.title, effective, is_product
-    reasons = [f"{years:.1f} years of experience (overlapping roles counted once)"]
-    if best_title:
-        signals.append(Signal("most_senior_title", best_title, best_title))
-        if best_is_product:
-            reasons.append(f"most senior product title: “{best_title}”")
-        else:
-            reasons.append(
-                f"most senior title “{best_title}” is not a product title, so it counts one level lower"
+        spans = [(p.start, p.end) for (rank, _), r, p in entries if rank >= title_rank and p.datable]
+        title_years = merged_months(spans) / 12 if spans else 0.0
+        where = f" at {top_pos.organisation}" if top_pos.organisation else ""
+        evidence.append(("title", f"“{top.title}”{where}, {top_pos.date_text or 'dates not read'}"))
+        if top.small_org:
+            notes.append(
+                f"“{top.title}” at {top.small_org} is not that level of product leadership: counted as {_rank_word(top.capped_rank)} seniority"
             )
-    if exp.product_months:
-        reasons.append(f"{exp.product_months / 12:.1f} years in product, program or project roles")
-    if exp.max_team_size:
-        signals.append(Signal("people_led", str(exp.max_team_size), "largest team mentioned in bullets"))
-        reasons.append(f"led a team of up to {exp.max_team_size}")
-    scores = []
-    for i, level in enumerate(levels):
-        s = 2.0 * _years_fit(years, *level.typical_years)
-        if best_index is not None:
-            s += 1.5 * math.exp(-abs(best_index - i))
-        scores.append(s)
-    top = max(scores)
-    exps = [math.exp(3.0 * (s - top)) for s in scores]
+        if why:
+            notes.append(why)
+        if top.seniority in ("associate", "intern") and title_years >= 4:
+            notes.append(
+                f"an “{top.title}” title held for {title_years:.0f} years is not entry level: years and scope count, not the word"
+            )
+
+    scope, scope_quote = scope_of(lines, vocab)
+    horizon, horizon_quote = horizon_of(lines, vocab)
+    people, people_quote = people_led_of(lines, vocab)
+    pms, pms_quote = pms_led_of(lines, vocab)
+    budget_quote = budget_of(lines, vocab)
+    evidence += [
+        ("scope", scope_quote),
+        ("horizon", horizon_quote),
+        ("people_led", people_quote),
+        ("pms_led", pms_quote),
+        ("budget", budget_quote),
+    ]
+
+    only_internships = all(r.seniority == "intern" for r, _ in readings)
+    studying = any(
+        (e.year and e.year >= profile.as_of.year) or (e.line and _longest(vocab.student_words, e.line.text))
+        for e in profile.education
+    )
+    student = only_internships and (studying or total_years < 1)
+    if student:
+        edu = next((e.line.text for e in profile.education if e.line), "")
+        evidence.append(("student", edu or "no positions beyond internships"))
+    return LevelSignals(
+        total_years=total_years,
+        product_years=product_years,
+        title=top,
+        title_rank=title_rank,
+        title_years=title_years,
+        scope=scope,
+        people_led=people,
+        pms_led=pms,
+        horizon=horizon,
+        budget=bool(budget_quote),
+        student=student,
+        evidence=tuple(evidence),
+        notes=tuple(notes),
+    )
+
+
+_RANK_WORDS = ("entry", "mid", "senior or lead", "staff, principal or director", "VP or chief")
+
+
+def _rank_word(rank: int) -> str:
+    return _RANK_WORDS[max(0, min(4, rank))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 2: features (the same for a profile and for a reference row)
+# ---------------------------------------------------------------------------------------------
+
+
+def signals_to_features(s: LevelSignals) -> tuple[float, ...]:
+    return (
+        min(s.total_years, 30.0),
+        min(s.product_years, 25.0),
+        float(s.title_rank),
+        min(s.title_years, 15.0),
+        float(s.scope),
+        math.log2(1 + min(s.people_led, 1000)),
+        math.log2(1 + min(s.pms_led, 100)),
+        float(s.horizon),
+        1.0 if s.budget else 0.0,
+        1.0 if s.student else 0.0,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 3: probabilities, reasons, next level
+# ---------------------------------------------------------------------------------------------
+
+
+def standardise(model: LevelModel, x: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple((v - m) / s for v, m, s in zip(x, model.mean, model.scale))
+
+
+def features_to_probabilities(model: LevelModel, x: tuple[float, ...]) -> tuple[float, ...]:
+    z = standardise(model, x)
+    logits = [b + sum(w * v for w, v in zip(row, z)) for row, b in zip(model.coef, model.intercept)]
+    top = max(logits)
+    exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
-    probs = [round(e / total, 4) for e in exps]
-    probs[probs.index(max(probs))] += round(1.0 - sum(probs), 4)  # exact sum of 1
-    chosen = max(range(len(levels)), key=lambda i: (probs[i], -i))
+    return tuple(e / total for e in exps)
+
+
+def _rounded(probs: tuple[float, ...]) -> list[float]:
+    out = [round(p, 4) for p in probs]
+    i = out.index(max(out))
+    out[i] = round(out[i] + 1.0 - sum(out), 4)  # sums to exactly 1 after rounding
+    return out
+
+
+def _sentence(name: str, s: LevelSignals, vocab: Vocabulary) -> str:
+    quote = s.quote(name)
+    q = f" (“{quote.strip()}”)" if quote and name not in ("total_years", "product_years") else ""
+    if name == "total_years":
+        return f"{s.total_years:.1f} years of experience (overlapping roles counted once)"
+    if name == "product_years":
+        if s.product_years <= 0:
+            return "no time in a product, program or project management title"
+        return f"{s.product_years:.1f} years in product, program or project management titles"
+    if name == "title_rank":
+        if not s.title:
+            return "no job title recognised"
+        t = s.title
+        return (
+            f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) "
+            f"enters the product ladder at level {s.title_rank + 1} of 5"
+        )
+    if name == "title_years":
+        if not s.title:
+            return "no time in a titled role"
+        return f"held a title at that level for {s.title_years:.1f} years"
+    if name == "scope":
+        return f"widest scope owned: {vocab.scope_labels[s.scope]}{q}"
+    if name == "horizon":
+        return f"longest time horizon: {vocab.horizon_labels[s.horizon]}{q}" if s.horizon else f"longest time horizon: sprints or none stated{q}"
+    if name == "people_led":
+        return f"led up to {s.people_led} people{q}" if s.people_led else "no people led on record"
+    if name == "pms_led":
+        return f"managed or mentored {s.pms_led} product manager{'s' if s.pms_led != 1 else ''}{q}" if s.pms_led else "no product managers managed or mentored"
+    if name == "budget":
+        return f"owns a budget or P&L{q}" if s.budget else "no budget or P&L ownership stated"
+    if name == "student":
+        return f"still a student or only internships{q}" if s.student else "not a student"
+    return name
+
+
+_ABSENT = {
+    "product_years": "a product or program management title",
+    "people_led": "people led",
+    "pms_led": "product managers managed or mentored",
+    "budget": "budget or P&L ownership",
+    "horizon": "plans beyond sprints",
+}
+
+
+def _absent(name: str, s: LevelSignals) -> bool:
+    value = {"product_years": s.product_years, "people_led": s.people_led, "pms_led": s.pms_led,
+             "budget": s.budget, "horizon": s.horizon}.get(name, 1)  # fmt: skip
+    return not value
+
+
+def decisive_reasons(
+    model: LevelModel, x: tuple[float, ...], probs: tuple[float, ...], chosen: int, s: LevelSignals, vocab: Vocabulary
+) -> tuple[str, ...]:
+    """Three to five reasons: the title rules that applied, then the signals that pushed hardest
+    towards the chosen level against the other levels (weighted by their probability). Missing
+    signals that held the level down are gathered into one reason."""
+    z = standardise(model, x)
+    rest = 1.0 - probs[chosen] or 1.0
+    push = []
+    for f, name in enumerate(model.features):
+        other = sum(probs[k] * model.coef[k][f] for k in range(len(probs)) if k != chosen) / rest
+        push.append((z[f] * (model.coef[chosen][f] - other), name))
+    push.sort(key=lambda t: -t[0])
+    reasons = list(s.notes[:2])
+    absent: list[str] = []
+    slot = -1
+    for value, name in push:
+        if name == "student" and not s.student:
+            continue
+        if value <= 0 and len(reasons) + (1 if absent else 0) >= 3:
+            break
+        if _absent(name, s):
+            if not absent:
+                slot = len(reasons)
+            absent.append(_ABSENT[name])
+            continue
+        if len(reasons) + (1 if absent else 0) >= 5:
+            break
+        reasons.append(_sentence(name, s, vocab))
+    if absent:
+        reasons.insert(slot, "no sign of " + ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1])
+    return tuple(reasons[:5])
+
+
+def next_level_evidence(levels: tuple[LadderLevel, ...], chosen: int, s: LevelSignals, vocab: Vocabulary) -> tuple[str, ...]:
+    """What evidence would move the candidate one level up, from the level above's ``expects``."""
+    if chosen + 1 >= len(levels):
+        return ()
+    up = levels[chosen + 1]
+    e = up.expects
+    out = [f"for {up.name}: {levels[chosen].next_step}"] if levels[chosen].next_step else []
+    if s.product_years < e.product_years:
+        have = f"{s.product_years:.1f} years" if s.product_years else "none"
+        out.append(f"about {e.product_years:g} years in a product management title (now {have})")
+    if s.scope < e.scope:
+        out.append(f"ownership of {vocab.scope_labels[e.scope]} (the résumé shows {vocab.scope_labels[s.scope]})")
+    if s.horizon < e.horizon:
+        out.append(f"plans over {vocab.horizon_labels[e.horizon]} (the résumé shows {vocab.horizon_labels[s.horizon]})")
+    if s.pms_led < e.pms_led:
+        out.append(f"product managers you managed or mentored ({e.pms_led} or more)")
+    if s.people_led < e.people_led:
+        out.append(f"a team of {e.people_led} or more people you led")
+    if e.budget and not s.budget:
+        out.append("a budget or P&L you owned")
+    return tuple(out[:5])
+
+
+def _signals_out(s: LevelSignals, vocab: Vocabulary) -> tuple[Signal, ...]:
+    t = s.title
+    out = [
+        Signal("total_years", f"{s.total_years:.1f} years", s.quote("total_years")),
+        Signal("product_years", f"{s.product_years:.1f} years", s.quote("product_years")),
+    ]
+    if t:
+        value = f"{t.seniority_label} · {t.family_label} · enters at level {s.title_rank + 1} of 5"
+        if t.small_org:
+            value += f" (capped: {t.small_org})"
+        out.append(Signal("most_senior_title", value, s.quote("title")))
+        out.append(Signal("title_years", f"{s.title_years:.1f} years", f"months in titles at that level, overlaps merged"))
+    out += [
+        Signal("scope", vocab.scope_labels[s.scope], s.quote("scope")),
+        Signal("people_led", str(s.people_led), s.quote("people_led")),
+        Signal("pms_led", str(s.pms_led), s.quote("pms_led")),
+        Signal("horizon", vocab.horizon_labels[s.horizon], s.quote("horizon")),
+        Signal("budget", "yes" if s.budget else "no", s.quote("budget")),
+    ]
+    if s.student:
+        out.append(Signal("student", "yes", s.quote("student")))
+    return tuple(out)
+
+
+def signals_to_level(s: LevelSignals, rubric: Rubric, confidence_factor: float = 1.0) -> Level:
+    ladder = rubric.model.ladder
+    vocab = load_signal_vocabulary(_rubric_file(rubric, ladder.signals_file))
+    model = load_level_model(_rubric_file(rubric, ladder.model_file))
+    levels = ladder.levels
+    x = signals_to_features(s)
+    raw = dict(zip(model.classes, features_to_probabilities(model, x)))
+    probs = tuple(raw.get(lv.id, 0.0) for lv in levels)
+    total = sum(probs) or 1.0
+    probs = tuple(p / total for p in probs)
+    rounded = _rounded(probs)
+    chosen = max(range(len(levels)), key=lambda i: (rounded[i], -i))
+    aligned = LevelModel(
+        classes=tuple(lv.id for lv in levels),
+        features=model.features,
+        mean=model.mean,
+        scale=model.scale,
+        coef=tuple(model.coef[model.classes.index(lv.id)] if lv.id in model.classes else (0.0,) * len(x) for lv in levels),
+        intercept=tuple(model.intercept[model.classes.index(lv.id)] if lv.id in model.classes else -50.0 for lv in levels),
+    )
     level = levels[chosen]
-    next_level = (level.next_step,) if level.next_step else ()
     return Level(
         level=level.id,
         name=level.name,
-        probabilities=tuple((lv.id, p) for lv, p in zip(levels, probs)),
-        confidence=round(probs[chosen], 4),
-        reasons=tuple(reasons[:5]),
-        signals=tuple(signals),
-        next_level=next_level,
+        probabilities=tuple((lv.id, p) for lv, p in zip(levels, rounded)),
+        confidence=round(probs[chosen] * confidence_factor, 4),
+        reasons=decisive_reasons(aligned, x, probs, chosen, s, vocab),
+        signals=_signals_out(s, vocab),
+        next_level=next_level_evidence(levels, chosen, s, vocab),
     )
+
+
+def profile_to_level(profile: Profile, rubric: Rubric) -> Level:
+    vocab = load_signal_vocabulary(_rubric_file(rubric, rubric.model.ladder.signals_file))
+    signals = profile_to_signals(profile, vocab, rubric.model.ladder.levels)
+    # Less to go on, less confidence: no dated position at all, or some positions undatable.
+    exp = profile.experience
+    factor = 1.0 if exp.total_months > 0 else 0.6
+    if exp.undatable_positions:
+        factor *= 0.85
+    return signals_to_level(signals, rubric, factor)

@@ -1,50 +1,72 @@
-"""Stage 1: read a PDF file into clean lines in reading order.
+"""Stage 1: read a PDF file into clean lines in reading order, with diagnostics.
 
-The only module that imports pdfplumber. It never raises: a file it cannot read becomes a
-``Document`` whose ``problem`` says why.
+The only module that imports pdfplumber, pdfminer and pypdfium2. It never raises: a file it
+cannot read becomes a ``Document`` whose ``problem`` says why, in words a person understands.
+
+How one file is read (``bytes_to_document``):
+
+1. Cheap checks on the bytes: empty, too large, no ``%PDF-`` header.
+2. In a forked worker (``pipeline.isolation``) with a time and a memory limit:
+   a pdfium pre-flight (password, page count, glyphs per page), then pdfplumber page by page:
+   hidden characters dropped (white on a light background, tiny, off the page), words built
+   with a tolerance taken from the page's own glyph sizes, columns found from the empty
+   vertical gutter between word segments, lines assembled column by column.
+3. Document-wide clean-up: repeated headers/footers and page numbers removed, words hyphenated
+   across line ends rejoined, diagnostics summed up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import re
+import shutil
 import statistics
+import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+import pypdfium2
+import pypdfium2.raw as pdfium_raw
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.text import WordExtractor
 
-from pipeline.normalise import is_bullet, normalise_line
+from pipeline.isolation import format_bytes, run_isolated
+from pipeline.normalise import clean_line, glued_counts, join_hyphenated
 from pipeline.types import Diagnostics, Document, Line, Problem, Settings
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 PDF_HEADER = b"%PDF-"
 
+# Hidden text (keyword-stuffing guard): smaller than this is unreadable on paper.
+MIN_READABLE_SIZE = 4.0
+# Word building: a new word starts when the gap exceeds this share of the glyph's font size.
+# pdfplumber's default (3 pt, absolute) glues words on LaTeX PDFs that have no space glyphs.
+WORD_GAP_RATIO = 0.12
+# Column detection (see ``find_gutter``).
+SEGMENT_GAP_EM = 0.9  # words closer than this (× font size) belong to one segment
+MIN_GUTTER_WIDTH = 8.0  # points
+GUTTER_SEARCH = (0.2, 0.8)  # share of the text width searched for a gutter
+MIN_SIDE_SHARE = 0.22  # the narrow side must span at least this share of the text width
+MAX_RAIL_SHARE = 0.35  # more date/place words than this on the narrow side: a date rail
+MAX_CROSSING_SHARE = 0.1  # more full-width rows between column rows than this: one column
+MIN_SIDE_WORDS = 8
+MAX_PAIRED_SHARE = 0.95  # the shorter side's rows that have words on the other side too
+# Headers and footers: lines in the top/bottom band of the page.
+MARGIN_SHARE = 0.09
 
-def bytes_to_problem(data: bytes, settings: Settings) -> Problem | None:
-    """Cheap checks before parsing: empty, too large, not a PDF (by header, not by extension)."""
-    if not data:
-        return Problem("empty", "empty file (0 bytes)")
-    if len(data) > settings.max_bytes:
-        return Problem(
-            "too_large",
-            f"file is {len(data) / 1e6:.1f} MB, over the {settings.max_bytes / 1e6:.0f} MB limit",
-        )
-    if PDF_HEADER not in data[:1024]:
-        return Problem("not_pdf", "not a PDF file (no %PDF- header)")
-    return None
 
-
-def _exception_to_problem(exc: BaseException) -> Problem:
-    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-    if isinstance(cause, PDFPasswordIncorrect):
-        return Problem("encrypted", "encrypted PDF: a password is needed to open it")
-    return Problem("corrupt", f"corrupt or truncated PDF ({type(cause).__name__})")
+# ---------------------------------------------------------------------------------------------
+# Front door
+# ---------------------------------------------------------------------------------------------
 
 
 def pdf_to_document(path: str | Path, settings: Settings) -> Document:
-    """Read one PDF. Never raises for a bad file."""
+    """Read one PDF file. Never raises for a bad file."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -59,93 +81,598 @@ def pdf_to_document(path: str | Path, settings: Settings) -> Document:
 
 
 def bytes_to_document(data: bytes, source: str, settings: Settings) -> Document:
-    digest = hashlib.sha256(data).hexdigest()
-    base = dict(source=source, sha256=digest, size_bytes=len(data))
+    """Read one PDF given as bytes (e.g. from stdin). Never raises for a bad file."""
+    base = dict(source=source, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     problem = bytes_to_problem(data, settings)
     if problem:
         return Document(**base, problem=problem)
-    try:
-        import io
-
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            n_pages = len(pdf.pages)
-            if n_pages > settings.max_pages:
-                return Document(
-                    **base,
-                    diagnostics=Diagnostics(pages=n_pages),
-                    problem=Problem(
-                        "too_many_pages",
-                        f"{n_pages} pages, over the limit of {settings.max_pages}",
-                    ),
-                )
-            lines: list[Line] = []
-            chars_per_page: list[int] = []
-            for page in pdf.pages:
-                page_lines, n_chars = page_to_lines(page)
-                lines.extend(page_lines)
-                chars_per_page.append(n_chars)
-                page.close()
-    except Exception as exc:  # noqa: BLE001 - the isolation boundary: any parser error is data
-        return Document(**base, problem=_exception_to_problem(exc))
-    diagnostics = Diagnostics(
-        pages=n_pages,
-        chars_per_page=tuple(chars_per_page),
-        columns_per_page=tuple(1 for _ in chars_per_page),
-        no_text_layer=sum(chars_per_page) == 0,
-    )
-    if diagnostics.no_text_layer:
-        return Document(
-            **base,
-            diagnostics=diagnostics,
-            problem=Problem("no_text", "scanned image; no text to score"),
+    if settings.isolate:
+        outcome = run_isolated(
+            read_pdf, data, settings, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes
         )
-    return Document(**base, lines=tuple(lines), diagnostics=diagnostics)
+        if outcome.status == "ok":
+            read = outcome.value
+        else:
+            read = Read(problem=_outcome_problem(outcome.status, outcome.detail, settings))
+    else:
+        try:
+            read = read_pdf(data, settings)
+        except MemoryError:
+            read = Read(problem=_outcome_problem("memory", "", settings))
+    return Document(**base, lines=read.lines, diagnostics=read.diagnostics, problem=read.problem)
 
 
-def _x_tolerance(chars: list[dict]) -> float:
-    """Word-gap tolerance from the page's own glyph widths (LaTeX PDFs have no space glyphs)."""
-    widths = [c["width"] for c in chars if c["text"].strip() and c["width"] > 0]
-    if not widths:
-        return 1.0
-    return max(0.5, min(3.0, 0.15 * statistics.median(widths)))
+def bytes_to_problem(data: bytes, settings: Settings) -> Problem | None:
+    """Cheap checks before parsing: empty, too large, not a PDF (by header, not by extension)."""
+    if not data:
+        return Problem("empty", "empty file (0 bytes)")
+    if len(data) > settings.max_bytes:
+        return Problem(
+            "too_large",
+            f"file is {len(data) / 1e6:.1f} MB, over the limit of {settings.max_bytes / 1e6:.0f} MB",
+        )
+    if PDF_HEADER not in data[:1024]:
+        return Problem("not_pdf", "not a PDF file (no %PDF- header)")
+    return None
 
 
-def page_to_lines(page) -> tuple[list[Line], int]:
-    chars = page.chars
-    words = page.extract_words(
-        x_tolerance=_x_tolerance(chars),
+def _outcome_problem(status: str, detail: str, settings: Settings) -> Problem:
+    limit = format_bytes(settings.memory_bytes)
+    if status == "timeout":
+        return Problem("timeout", f"gave up after {settings.timeout_s:g} s")
+    if status == "memory":
+        return Problem("memory", f"exceeded memory limit ({limit})")
+    if status == "crashed" and detail == "SIGABRT":
+        # pdfium aborts the process when an allocation fails under the memory limit.
+        return Problem("memory", f"exceeded memory limit ({limit}): the PDF reader aborted")
+    if status == "crashed":
+        return Problem("corrupt", f"the PDF reader crashed on this file ({detail})")
+    return Problem("corrupt", f"corrupt or unreadable PDF ({detail})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading (runs in the worker)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Read:
+    lines: tuple[Line, ...] = ()
+    diagnostics: Diagnostics = Diagnostics()
+    problem: Problem | None = None
+
+
+@dataclass
+class PageRead:
+    lines: list[Line]
+    height: float
+    chars: int  # visible characters kept
+    hidden: int  # white, tiny or off-page characters dropped
+    columns: int
+
+
+def read_pdf(data: bytes, settings: Settings) -> Read:
+    """Pre-flight, extract, clean up. Parser errors become a ``Read`` with a problem."""
+    try:
+        preflight = pdfium_preflight(data, settings)
+        if isinstance(preflight, Problem):
+            return Read(diagnostics=Diagnostics(pages=_page_count_hint(preflight)), problem=preflight)
+        pages = extract_pages(data, settings)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser error is data
+        return Read(problem=exception_to_problem(exc))
+    if isinstance(pages, Problem):
+        return Read(problem=pages)
+    notes: list[str] = []
+    if settings.ocr and sum(p.chars + p.hidden for p in pages) == 0:
+        ocr = ocr_pdf(data, settings)
+        if isinstance(ocr, bytes):
+            pages = extract_pages(ocr, settings)
+            notes.append("no text layer: the text was read by OCR (tesseract), expect errors")
+        else:
+            notes.append(ocr)
+    if isinstance(pages, Problem):
+        return Read(problem=pages)
+    return pages_to_read(pages, notes)
+
+
+def _page_count_hint(problem: Problem) -> int:
+    match = re.match(r"(\d+) pages", problem.reason)
+    return int(match.group(1)) if match else 0
+
+
+def exception_to_problem(exc: BaseException) -> Problem:
+    """pdfplumber wraps parser errors in ``PdfminerException``; the real cause is ``args[0]``."""
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return Problem("encrypted", "encrypted PDF: a password is needed to open it")
+    if isinstance(cause, RecursionError):
+        return Problem("corrupt", "corrupt PDF: its structure loops back on itself")
+    name = type(cause).__name__
+    message = str(cause)[:80]
+    detail = f"{name}: {message}" if message else name
+    return Problem("corrupt", f"corrupt or truncated PDF ({detail})")
+
+
+def pdfium_preflight(data: bytes, settings: Settings) -> Problem | None:
+    """Cheap checks with pdfium before pdfplumber's slow parse: password, pages, glyph counts.
+
+    A file pdfium cannot open for another reason is left to pdfplumber, which may still read it.
+    """
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
+            return Problem("encrypted", "encrypted PDF: a password is needed to open it")
+        return None
+    try:
+        n_pages = len(pdf)
+        if n_pages > settings.max_pages:
+            return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
+        for index in range(n_pages):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            glyphs = textpage.count_chars()
+            textpage.close()
+            page.close()
+            if glyphs > settings.max_glyphs_per_page:
+                return Problem(
+                    "too_large",
+                    f"page {index + 1} has {glyphs:,} characters, over the limit of "
+                    f"{settings.max_glyphs_per_page:,} per page",
+                )
+    finally:
+        pdf.close()
+    return None
+
+
+def extract_pages(data: bytes, settings: Settings) -> list[PageRead] | Problem:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        n_pages = len(pdf.pages)
+        if n_pages > settings.max_pages:
+            return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
+        pages = []
+        for page in pdf.pages:
+            pages.append(page_to_read(page))
+            page.close()
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# One page
+# ---------------------------------------------------------------------------------------------
+
+
+def page_to_read(page) -> PageRead:
+    chars = dedupe_chars(page.chars)
+    visible, hidden = split_hidden(chars, page)
+    words = chars_to_words(visible)
+    lines, columns = words_to_lines(words, page.page_number)
+    n_visible = sum(1 for c in visible if not c["text"].isspace())
+    return PageRead(lines, float(page.height), n_visible, hidden, columns)
+
+
+def dedupe_chars(chars: list[dict]) -> list[dict]:
+    """Drop a glyph drawn again at (almost) the same place: "poor man's bold" overprinting.
+
+    Same text within a tenth of the font size (at most 1 pt). pdfplumber's own
+    ``dedupe_chars`` costs ≈ 1 s on a dense page; this is a hash lookup.
+    """
+    seen: dict[tuple[str, int, int], list[dict]] = {}
+    kept = []
+    for char in chars:
+        tolerance = min(1.0, 0.1 * char.get("size", 10))
+        x, y = int(char["x0"]), int(char["top"])
+        duplicate = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other in seen.get((char["text"], x + dx, y + dy), ()):
+                    if abs(other["x0"] - char["x0"]) <= tolerance and abs(other["top"] - char["top"]) <= tolerance:
+                        duplicate = True
+        if not duplicate:
+            seen.setdefault((char["text"], x, y), []).append(char)
+            kept.append(char)
+    return kept
+
+
+def split_hidden(chars: list[dict], page) -> tuple[list[dict], int]:
+    """Drop text nobody can see: tiny, white on a light background, or off the page."""
+    backgrounds = None
+    visible: list[dict] = []
+    hidden = 0
+    width, height = float(page.width), float(page.height)
+    x_off, y_off = float(page.bbox[0]), float(page.bbox[1])
+    for char in chars:
+        if char["text"].isspace():
+            visible.append(char)
+            continue
+        off_page = (
+            char["x1"] <= x_off
+            or char["x0"] >= x_off + width
+            or char["bottom"] <= y_off
+            or char["top"] >= y_off + height
+        )
+        tiny = char.get("size", 10) < MIN_READABLE_SIZE
+        white = _is_light(char.get("non_stroking_color"))
+        if white and not off_page and not tiny:
+            if backgrounds is None:
+                backgrounds = _dark_backgrounds(page)
+            cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            white = not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in backgrounds)
+        if off_page or tiny or white:
+            hidden += 1
+        else:
+            visible.append(char)
+    return visible, hidden
+
+
+def _is_light(color) -> bool:
+    """White or nearly white, in gray, RGB or CMYK."""
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    if not all(isinstance(v, (int, float)) for v in color):
+        return False  # pattern or named colour: cannot tell
+    if len(color) == 4:
+        return max(color) <= 0.05
+    return min(color) >= 0.95
+
+
+def _dark_backgrounds(page) -> list[tuple[float, float, float, float]]:
+    """Boxes that white text may sit on: filled shapes that are not light, and images."""
+    boxes = []
+    for shape in list(page.rects) + list(page.curves):
+        if shape.get("fill") and not _is_light(shape.get("non_stroking_color")):
+            boxes.append((shape["x0"], shape["top"], shape["x1"], shape["bottom"]))
+    for image in page.images:
+        boxes.append((image["x0"], image["top"], image["x1"], image["bottom"]))
+    return boxes
+
+
+def chars_to_words(chars: list[dict]) -> list[dict]:
+    """Words with a gap tolerance proportional to each glyph's size (no glued LaTeX words)."""
+    extractor = WordExtractor(
+        x_tolerance_ratio=WORD_GAP_RATIO,
+        y_tolerance=3,
         keep_blank_chars=False,
         use_text_flow=False,
         extra_attrs=["fontname", "size"],
     )
-    words.sort(key=lambda w: (round(w["top"]), w["x0"]))
+    return [w for w in extractor.extract_words(chars) if w.get("upright", True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows, segments, columns
+# ---------------------------------------------------------------------------------------------
+
+
+def words_to_rows(words: list[dict]) -> list[list[dict]]:
+    """Group words into visual rows (vertical overlap), each sorted left to right."""
     rows: list[list[dict]] = []
-    for word in words:
-        if rows and abs(rows[-1][0]["top"] - word["top"]) <= max(2.0, word["size"] * 0.3):
-            rows[-1].append(word)
-        else:
-            rows.append([word])
-    lines = []
+    top = bottom = 0.0
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        height = word["bottom"] - word["top"]
+        if rows:
+            overlap = min(bottom, word["bottom"]) - max(top, word["top"])
+            if overlap >= 0.5 * min(height, bottom - top):
+                rows[-1].append(word)
+                bottom = max(bottom, word["bottom"])
+                continue
+        rows.append([word])
+        top, bottom = word["top"], word["bottom"]
     for row in rows:
         row.sort(key=lambda w: w["x0"])
-        raw = " ".join(w["text"] for w in row)
-        text = normalise_line(raw)
-        if not text:
+    return rows
+
+
+def row_segments(row: list[dict]) -> list[tuple[float, float, list[dict]]]:
+    """Runs of words in one row separated by less than about a space; a full line is one run."""
+    segments: list[tuple[float, float, list[dict]]] = []
+    for word in row:
+        gap_limit = SEGMENT_GAP_EM * word["size"]
+        if segments and word["x0"] - segments[-1][1] <= gap_limit:
+            x0, x1, seg_words = segments[-1]
+            segments[-1] = (x0, max(x1, word["x1"]), seg_words + [word])
+        else:
+            segments.append((word["x0"], word["x1"], [word]))
+    return segments
+
+
+_RAIL_WORD = re.compile(
+    r"^(?:\(?(?:19|20)\d\d\)?[.,]?|\d{1,2}[/.]\d{2,4}|[-–—]|to|present|current|now|today|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december|"
+    r"remote|hybrid|[A-Z]{2}|[A-Za-z]+,)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _is_rail_word(text: str) -> bool:
+    """Words typical of a right- or left-hand rail of dates and places."""
+    return bool(_RAIL_WORD.match(text)) or (text[:1].isupper() and text.endswith(","))
+
+
+@dataclass(frozen=True)
+class Gutter:
+    x0: float
+    x1: float
+
+    @property
+    def middle(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def find_gutter(rows: list[list[dict]]) -> Gutter | None:
+    """The empty vertical band between two columns, or None for a one-column page.
+
+    Segments (runs of words) are histogrammed over x in the middle of the text width; the
+    least covered band at least ``MIN_GUTTER_WIDTH`` wide is the candidate. It is rejected when
+    too many rows cross it (one column with a few short lines), when a side has too few words,
+    and by the date-rail guard: a narrow side under ``MIN_SIDE_SHARE`` of the text width or made
+    mostly of dates and places is a one-column page with right-aligned dates.
+    """
+    segments = [seg for row in rows for seg in row_segments(row)]
+    if len(rows) < 6 or len(segments) < 8:
+        return None
+    left = min(s[0] for s in segments)
+    right = max(s[1] for s in segments)
+    width = right - left
+    if width <= 0:
+        return None
+    lo = int(left + GUTTER_SEARCH[0] * width)
+    hi = int(left + GUTTER_SEARCH[1] * width)
+    coverage = [0] * (hi - lo + 1)
+    for x0, x1, _ in segments:
+        for x in range(max(lo, int(x0)), min(hi, int(x1)) + 1):
+            coverage[x - lo] += 1
+    best: tuple[int, int, int] | None = None  # (coverage, -width, start)
+    floor = min(coverage)
+    for level in sorted(set(coverage)):
+        if level > floor + max(1, len(rows) // 10):
+            break
+        start = None
+        for i, cov in enumerate(coverage + [level + 1]):
+            if cov <= level and start is None:
+                start = i
+            elif cov > level and start is not None:
+                run = i - start
+                if run >= MIN_GUTTER_WIDTH and (best is None or (level, -run) < best[:2]):
+                    best = (level, -run, start)
+                start = None
+        if best is not None:
+            break
+    if best is None:
+        return None
+    gutter = Gutter(lo + best[2], lo + best[2] - best[1] - 1)
+    return gutter if _gutter_holds(gutter, rows, left, right) else None
+
+
+def _gutter_holds(gutter: Gutter, rows: list[list[dict]], left: float, right: float) -> bool:
+    crossing_at: list[int] = []
+    side_at: list[int] = []
+    sides: dict[str, list[dict]] = {"left": [], "right": []}
+    side_rows = {"left": 0, "right": 0}
+    paired = 0  # rows with words on both sides
+    for index, row in enumerate(rows):
+        if _crosses(row, gutter):
+            crossing_at.append(index)
             continue
-        sizes = [w["size"] for w in row]
-        bold_share = sum("bold" in w["fontname"].lower() for w in row) / len(row)
-        lines.append(
-            Line(
-                text=text,
-                raw=raw,
-                page=page.page_number,
-                x0=min(w["x0"] for w in row),
-                top=min(w["top"] for w in row),
-                x1=max(w["x1"] for w in row),
-                bottom=max(w["bottom"] for w in row),
-                size=statistics.median(sizes),
-                bold=bold_share >= 0.5,
-                bullet=is_bullet(raw),
+        side_at.append(index)
+        paired += row[0]["x1"] <= gutter.x0 + 0.5 and row[-1]["x0"] >= gutter.x1 - 0.5
+        for name, words in (
+            ("left", [w for w in row if w["x1"] <= gutter.x0 + 0.5]),
+            ("right", [w for w in row if w["x0"] >= gutter.x1 - 0.5]),
+        ):
+            if words:
+                sides[name].extend(words)
+                side_rows[name] += 1
+    if not side_at:
+        return False
+    # Full-width rows above or below the columns (a name, a header band) are normal; full-width
+    # rows in between mean one column with some short lines (or side-by-side lists).
+    interior = sum(side_at[0] < i < side_at[-1] for i in crossing_at)
+    if interior > MAX_CROSSING_SHARE * len(rows):
+        return False
+    if min(len(sides["left"]), len(sides["right"])) < MIN_SIDE_WORDS or min(side_rows.values()) < 3:
+        return False
+    # Every row of a much shorter side has a partner on the other: side-by-side lists inside
+    # one column (moderncv's double items), read row by row.
+    short, long = sorted(side_rows.values())
+    if paired >= MAX_PAIRED_SHARE * short and short < 0.5 * long:
+        return False
+    extents = {
+        name: max(w["x1"] for w in words) - min(w["x0"] for w in words) for name, words in sides.items()
+    }
+    narrow = min(extents, key=extents.get)
+    if extents[narrow] < MIN_SIDE_SHARE * (right - left):
+        return False
+    rail = sum(_is_rail_word(w["text"]) for w in sides[narrow]) / len(sides[narrow])
+    return rail <= MAX_RAIL_SHARE
+
+
+def _crosses(row: list[dict], gutter: Gutter) -> bool:
+    return any(x0 < gutter.x1 and x1 > gutter.x0 for x0, x1, _ in row_segments(row))
+
+
+def words_to_lines(words: list[dict], page_number: int) -> tuple[list[Line], int]:
+    """Lines in reading order: full-width rows in place, two-column bands left side first."""
+    rows = words_to_rows(words)
+    gutter = find_gutter(rows)
+    if gutter is None:
+        return [row_to_line(row, page_number, 0) for row in rows], 1
+    lines: list[Line] = []
+    band: dict[int, list[dict]] = {1: [], 2: []}
+
+    def flush() -> None:
+        for column in (1, 2):
+            lines.extend(row_to_line(r, page_number, column) for r in words_to_rows(band[column]))
+            band[column] = []
+
+    for row in rows:
+        if _crosses(row, gutter):
+            flush()
+            lines.append(row_to_line(row, page_number, 0))
+            continue
+        for word in row:
+            band[1 if (word["x0"] + word["x1"]) / 2 < gutter.middle else 2].append(word)
+    flush()
+    return lines, 2
+
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\bbx|cmbx|sfbx|-bd\b|,b$|-b$", re.IGNORECASE)
+
+
+def row_to_line(row: list[dict], page_number: int, column: int) -> Line:
+    raw = " ".join(w["text"] for w in row)
+    letters = [w for w in row for _ in range(len(w["text"]))]
+    sizes = [w["size"] for w in letters]
+    bold = sum(bool(_BOLD_FONT.search(w["fontname"])) for w in letters) / len(letters)
+    return Line(
+        text=raw,  # normalised later, document-wide
+        raw=raw,
+        page=page_number,
+        x0=round(min(w["x0"] for w in row), 2),
+        top=round(min(w["top"] for w in row), 2),
+        x1=round(max(w["x1"] for w in row), 2),
+        bottom=round(max(w["bottom"] for w in row), 2),
+        size=round(statistics.median(sizes), 2),
+        bold=bold >= 0.5,
+        column=column,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Document-wide clean-up and diagnostics
+# ---------------------------------------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?#(?:\s*(?:of|/)\s*#)?$|\bpage\s*#(?:\s*(?:of|/)\s*#)?$", re.IGNORECASE)
+
+
+def margin_lines(pages: list[PageRead]) -> set[tuple[int, int]]:
+    """(page index, line index) of page numbers and of repeated headers/footers after the first."""
+    found: set[tuple[int, int]] = set()
+    keyed: dict[str, set[int]] = {}
+    candidates: list[tuple[int, int, str]] = []
+    for p, page in enumerate(pages):
+        for i, line in enumerate(page.lines):
+            if line.top > MARGIN_SHARE * page.height and line.bottom < (1 - MARGIN_SHARE) * page.height:
+                continue
+            key = re.sub(r"\d+", "#", " ".join(line.raw.lower().split()))
+            if _PAGE_NUMBER.search(key):
+                found.add((p, i))
+                continue
+            candidates.append((p, i, key))
+            keyed.setdefault(key, set()).add(p)
+    if len(pages) >= 2:
+        first: dict[str, int] = {}
+        for p, i, key in candidates:
+            if len(keyed[key]) >= max(2, (len(pages) + 1) // 2):
+                # Keep the first copy: running footers often carry the e-mail and web address.
+                if first.setdefault(key, p) != p:
+                    found.add((p, i))
+    return found
+
+
+def pages_to_read(pages: list[PageRead], notes: list[str]) -> Read:
+    dropped = margin_lines(pages)
+    raw_lines = [
+        line for p, page in enumerate(pages) for i, line in enumerate(page.lines) if (p, i) not in dropped
+    ]
+    cleaned = [clean_line(line.raw) for line in raw_lines]
+    texts = [c.text for c in cleaned]
+    # Words hyphenated across line ends, within one column of one page.
+    for i in range(len(raw_lines) - 1):
+        a, b = raw_lines[i], raw_lines[i + 1]
+        if a.page == b.page and a.column == b.column and texts[i]:
+            joined = join_hyphenated(texts[i], texts[i + 1], soft=cleaned[i].soft_break)
+            if joined:
+                texts[i], texts[i + 1] = joined
+    lines = tuple(
+        _with_text(line, text, clean.bullet)
+        for line, text, clean in zip(raw_lines, texts, cleaned)
+        if text
+    )
+    glued, tokens = glued_counts("\n".join(line.text for line in lines))
+    chars_per_page = tuple(p.chars for p in pages)
+    columns = tuple(p.columns for p in pages)
+    hidden = sum(p.hidden for p in pages)
+    unknown = sum(c.unknown_glyphs for c in cleaned)
+    repaired = sum(c.repaired for c in cleaned)
+    notes = list(notes)
+    two = [str(i + 1) for i, c in enumerate(columns) if c == 2]
+    if two:
+        notes.append(f"two columns detected on page{'s' if len(two) > 1 else ''} {', '.join(two)}")
+    if hidden:
+        notes.append(f"{hidden:,} hidden characters (white, tiny or off the page) ignored")
+    if unknown:
+        notes.append(f"{unknown} icon or unmapped glyph{'s' if unknown > 1 else ''} dropped")
+    if repaired:
+        notes.append(f"garbled characters (mojibake) repaired on {repaired} line{'s' if repaired > 1 else ''}")
+    if dropped:
+        notes.append(f"{len(dropped)} header, footer or page-number line{'s' if len(dropped) > 1 else ''} removed")
+    if glued:
+        notes.append(f"{glued} of {tokens} words look like several words run together")
+    no_text = sum(chars_per_page) == 0 and hidden == 0
+    diagnostics = Diagnostics(
+        pages=len(pages),
+        chars_per_page=chars_per_page,
+        columns_per_page=columns,
+        glued_share=round(glued / tokens, 4) if tokens else 0.0,
+        unknown_glyphs=unknown,
+        hidden_chars=hidden,
+        no_text_layer=no_text,
+        notes=tuple(notes),
+    )
+    if not lines:
+        if no_text:
+            problem = Problem("no_text", "scanned image; no text to score")
+        elif hidden:
+            problem = Problem("no_text", f"no visible text: all {hidden:,} characters are white, tiny or off the page")
+        else:
+            problem = Problem("no_text", "no readable text on any page")
+        return Read(diagnostics=diagnostics, problem=problem)
+    return Read(lines=lines, diagnostics=diagnostics)
+
+
+def _with_text(line: Line, text: str, bullet: bool) -> Line:
+    return Line(
+        text=text,
+        raw=line.raw,
+        page=line.page,
+        x0=line.x0,
+        top=line.top,
+        x1=line.x1,
+        bottom=line.bottom,
+        size=line.size,
+        bold=line.bold,
+        column=line.column,
+        bullet=bullet,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional OCR (extra ``rolefit[ocr]``: ocrmypdf + the tesseract program)
+# ---------------------------------------------------------------------------------------------
+
+
+def ocr_available() -> bool:
+    return shutil.which("ocrmypdf") is not None and shutil.which("tesseract") is not None
+
+
+def ocr_pdf(data: bytes, settings: Settings) -> bytes | str:
+    """A copy of the PDF with an OCR text layer, or a note saying why there is none."""
+    if not ocr_available():
+        return "no text layer, and OCR is not installed (pip install 'rolefit[ocr]' and tesseract)"
+    with tempfile.TemporaryDirectory(prefix="rolefit-ocr-") as tmp:
+        src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
+        src.write_bytes(data)
+        try:
+            subprocess.run(
+                ["ocrmypdf", "--quiet", "--output-type", "pdf", "--force-ocr", str(src), str(out)],
+                check=True,
+                capture_output=True,
+                timeout=max(1.0, settings.timeout_s - 1),
             )
-        )
-    return lines, len(chars)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"no text layer, and OCR failed ({type(exc).__name__})"
+        return out.read_bytes()

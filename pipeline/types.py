@@ -31,6 +31,9 @@ class Settings:
     timeout_s: float = 60.0
     memory_bytes: int = 1024 * 1024 * 1024
     blind: bool = False
+    isolate: bool = True  # read each PDF in a forked worker with the time and memory limits
+    max_glyphs_per_page: int = 50_000  # pre-flight: a dense résumé page has 3-6 thousand
+    ocr: bool = False  # opt-in OCR of pages with no text layer (needs the `ocr` extra)
 
 
 # ---------------------------------------------------------------------------------------------

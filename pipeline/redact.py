@@ -61,6 +61,7 @@ _SCHOOL = re.compile(
     rf"(?:(?:[A-Z][\w.&'-]*|of|and|the|for|de|del|di)\s+)*"
     rf"(?:{_SCHOOL_WORDS})\b(?:\s+(?:of|for|and|de|del|di|at)(?:\s+(?:[A-Z][\w.&'-]*|and|the))+)?"
 )
+_CONTACT_HEADING = re.compile(r"\b(?:contact|personal|details)\b", re.IGNORECASE)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _SEASON = r"(?:Spring|Summer|Autumn|Fall|Winter)"
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
@@ -94,7 +95,7 @@ class Identity:
     location: str = ""
     schools: tuple[str, ...] = ()
     source_stem: str = ""
-    header: frozenset[Line] = frozenset()  # lines where contact details are expected
+    header: frozenset[Line] = frozenset()  # contact lines: the header, a contact block
     education: frozenset[Line] = frozenset()  # lines whose years are graduation years
 
     def kinds(self) -> tuple[str, ...]:
@@ -122,7 +123,13 @@ def identity_of(result: Result) -> Identity:
     if profile is None:
         return Identity(source_stem=stem)
     contact = profile.contact
-    header = _lines(profile, "header")
+    header = set(_lines(profile, "header"))
+    for section in profile.sections:  # a sidebar "Contact" block, or a short block with the email
+        texts = " ".join(ln.text for ln in section.lines)
+        if _CONTACT_HEADING.search(section.heading) or (
+            len(section.lines) <= 10 and contact.email and contact.email in texts
+        ):
+            header |= set(section.lines)
     education = _lines(profile, "education")
     schools: list[str] = []
     for line in sorted(education, key=lambda ln: (ln.page, ln.top, ln.x0)):
@@ -141,7 +148,7 @@ def identity_of(result: Result) -> Identity:
         location=contact.location,
         schools=tuple(sorted(schools, key=len, reverse=True)),
         source_stem=stem,
-        header=header,
+        header=frozenset(header),
         education=education,
     )
 

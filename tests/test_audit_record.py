@@ -118,3 +118,15 @@ def test_blind_run_records_the_redaction_check(rubric, settings):
     assert entry["differences"] == [] and entry["blind_overall"] == entry["unredacted_overall"]
     assert "name" in entry["redacted"] and rec["blind_check_failures"] == []
     assert rec["settings"]["blind"] is True
+
+
+def test_batch_refuses_a_negative_retention(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "batch", str(EXAMPLES), "--out", str(tmp_path / "out"), "--audit-retention-days", "-1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 2 and "--audit-retention-days" in proc.stderr
+    assert not (tmp_path / "out").exists()

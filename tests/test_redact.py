@@ -253,3 +253,36 @@ def test_a_score_that_leans_on_the_name_is_caught(rubric, settings, name_alias, 
     if leaks:
         assert any(d.startswith(f"competency {competency}") for d in blind.blind.differences)
     assert "Riverbend" not in str(blind.profile) and "2018" not in str(blind.profile)
+
+
+def test_blind_batch_writes_nothing_identifying_and_states_the_check(tmp_path, prefect_harness):
+    """Through the flow: every file written (pages, exports, audit record) is blind, and every
+    page states that the blind score equals the unredacted score."""
+    import html
+    import json
+
+    from flows import batch_flow
+    from tests.conftest import AS_OF
+
+    out = tmp_path / "out"
+    summary = batch_flow(str(EXAMPLES), str(out), as_of=AS_OF.isoformat(), blind=True)
+    assert summary["blind_errors"] == {}
+    written = {p: html.unescape(p.read_text(encoding="utf-8")) for p in out.rglob("*") if p.is_file()}
+    assert {"index.html", "results.json", "audit.jsonl"} <= {p.name for p in written}
+    everything = "\n".join(written.values())
+    for source in sorted(SOURCES.glob("*.txt")):
+        words, contact, schools, years = personal_details(source)
+        for word in words:
+            assert not re.search(rf"(?<![\w/.-]){re.escape(word)}(?![\w-])", everything, re.I), (source.name, word)
+        for item in contact:
+            if len(re.sub(r"\D", "", item)) < 7:
+                assert item.lower() not in everything.lower(), (source.name, item)
+        for school in schools:
+            assert school not in everything, (source.name, school)
+    pages = [p for p in written if p.parent.name == "candidates"]
+    assert pages
+    for page in pages:
+        assert "Redaction check passed" in written[page] and "equals the unredacted score" in written[page], page
+    assert "Redaction check passed for all" in written[out / "index.html"]
+    records = written[out / "audit.jsonl"].splitlines()
+    assert len(records) == 1 and json.loads(records[0])["settings"]["blind"] is True

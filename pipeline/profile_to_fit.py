@@ -1,8 +1,22 @@
 """Stage 3: score a Profile against a rubric, every number backed by quoted evidence.
 
-Steps: profile_to_units (every line with where it came from and how recent it is) →
-unit_matches (aliases on token boundaries, near-spellings) → competency scores (strongest
-distinct evidence, capped, so repetition adds nothing) → category and overall scores.
+Steps, each a function below:
+
+1. ``profile_to_units``: the résumé as units of evidence: one experience bullet (its wrapped
+   lines joined), skills line, summary line … each with its section, page, kind (how strong
+   such evidence is) and recency (how long ago its role ended), and whether its line or role
+   names a technical or product context.
+2. ``unit_to_hits``: which competencies a unit is evidence for, and how: an alias on token
+   boundaries (quality 1), a near-spelling of a long alias (rapidfuzz; "Kubernets"), an
+   everyday keyword next to a context word, or a paraphrase of a reference sentence
+   (TF-IDF over words and character n-grams, fitted on the rubric's own text only, so a
+   candidate's score never depends on who else is in the batch).
+3. ``units_to_fit``: per competency, the strongest distinct units: the best counts in full and
+   the next ones only by the rubric's corroboration shares, so repetition saturates; then
+   weighted category and overall scores.
+
+Nothing here reads the contact details, so names, emails, phones and addresses cannot move a
+score. Stage data only: the rubric supplies every term, weight and threshold.
 """
 
 from __future__ import annotations
@@ -11,104 +25,344 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from pipeline.rubric import Competency, Rubric
 from pipeline.types import CategoryScore, CompetencyScore, Evidence, Fit, Line, Profile
 
-_RESULT = re.compile(r"\d+\s*%|[$€£]\s*\d|\b\d+(?:\.\d+)?\s*(?:x|k|m|bn|million|billion)\b|\b\d{2,}\b", re.I)
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#./&-]*", re.I)
+# A measurable result: a percentage, money, a multiplier, or a count that is not a year.
+_RESULT = re.compile(
+    r"\d+(?:\.\d+)?\s*%|[$€£¥₹]\s*\d|\b\d+(?:\.\d+)?\s*(?:x|k|m|mm|bn|million|billion)\b"
+    r"|\b(?!(?:19|20)\d\d\b)\d{2,}(?:[,.]\d+)?\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_][\w+#]*(?:[./&'-][\w+#]+)*")
+_CONTINUES = re.compile(r"(?:[,;:&/(-]|\b(?:and|or|of|to|the|with|for|in|on|a|an|by|from|at|as|into))$", re.I)
+_QUOTE_CHARS = 320
+# Words that never carry evidence, including pronouns, so "she" vs "he" vs "they" cannot matter.
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"xe", "ze", "hir", "xem", "zir", "mr", "mrs", "ms", "mx"}
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One line of evidence and where it came from."""
+    """One piece of the résumé that can be quoted as evidence, and where it came from."""
 
-    line: Line
-    section: str
+    text: str  # normalised text, wrapped lines joined
+    quote: str  # the résumé's own words (raw), for display
+    section: str  # section kind
+    page: int
     kind: str  # key of the rubric's evidence weights
-    recency: float  # 1.0 for a current role, halving every half-life
+    recency: float  # 1.0 for a current role or a non-role line, lower for old roles
+    context: tuple[str, ...]  # technical or product context words in the unit or its role
 
 
-def profile_to_units(profile: Profile, half_life_years: float) -> list[Unit]:
-    units: list[Unit] = []
-    in_position: set[int] = set()
-    now = profile.as_of.year * 12 + profile.as_of.month
-    for pos in profile.positions:
-        ended = (pos.end.year * 12 + pos.end.month) if pos.end else now
-        recency = 0.5 ** (max(0, now - ended) / 12 / half_life_years)
-        for line in pos.bullets:
-            kind = "result_bullet" if _RESULT.search(line.text) else "bullet"
-            units.append(Unit(line, "experience", kind, recency))
-            in_position.add(id(line))
-        if pos.heading_line is not None:
-            in_position.add(id(pos.heading_line))
-    section_kind = {"skills": "skill", "summary": "summary", "projects": "bullet"}
-    for section in profile.sections:
-        for line in section.lines:
-            if id(line) in in_position or section.kind in ("header", "education"):
+# ---------------------------------------------------------------------------------------------
+# 1. Units
+# ---------------------------------------------------------------------------------------------
+
+
+def lines_to_items(lines: tuple[Line, ...] | list[Line]) -> list[list[Line]]:
+    """Group wrapped lines into items: a bullet starts an item; a line that visibly continues
+    the previous one (starts in lower case, or the previous ends mid-phrase) joins it."""
+    items: list[list[Line]] = []
+    for line in lines:
+        if items and not line.bullet and line.page == items[-1][-1].page and line.text:
+            prev = items[-1][-1].text
+            if line.text[0].islower() or _CONTINUES.search(prev):
+                items[-1].append(line)
                 continue
-            units.append(Unit(line, section.kind, section_kind.get(section.kind, "other"), 1.0))
+        items.append([line])
+    return items
+
+
+def _join(lines: list[Line], attr: str) -> str:
+    return " ".join(getattr(ln, attr) or ln.text for ln in lines).strip()
+
+
+def _quote(lines: list[Line]) -> str:
+    text = " ".join(" ".join((ln.raw or ln.text).split()) for ln in lines)
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _months(ym) -> int:
+    return ym.year * 12 + ym.month
+
+
+def _contact_values(profile: Profile) -> list[str]:
+    c = profile.contact
+    return [v.lower() for v in (c.name, c.email, c.phone, c.location, *c.links) if v and len(v) > 2]
+
+
+def profile_to_units(profile: Profile, rubric: Rubric) -> list[Unit]:
+    scoring = rubric.model.scoring
+    matcher = rubric_matcher(rubric)
+    units: list[Unit] = []
+    used: set[int] = set()
+    now = _months(profile.as_of)
+    for pos in profile.positions:
+        ended = _months(pos.end) if pos.end else now
+        years_ago = max(0, now - ended) / 12
+        recency = max(scoring.recency_floor, 0.5 ** (years_ago / scoring.recency_half_life_years))
+        role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
+        role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)
+        for item in lines_to_items(pos.bullets):
+            text = _join(item, "text")
+            kind = "result_bullet" if _RESULT.search(text) else "bullet"
+            context = tuple(sorted(set(role_words) | set(matcher.context_in(text))))
+            units.append(Unit(text, _quote(item), "experience", item[0].page, kind, recency, context))
+        used.update(id(ln) for ln in pos.bullets)
+        if pos.heading_line is not None:
+            used.add(id(pos.heading_line))
+    kinds = {"skills": "skill", "summary": "summary", "projects": "project", "experience": "bullet"}
+    private = _contact_values(profile)
+    for section in profile.sections:
+        if section.kind == "education":
+            continue
+        lines = [ln for ln in section.lines if id(ln) not in used]
+        if section.kind == "header":  # contact lines never count; anything else is "other"
+            lines = [ln for ln in lines if not any(v in ln.text.lower() for v in private)]
+        # Skills lines are lists: one line, one entry, never joined.
+        items = [[ln] for ln in lines] if section.kind == "skills" else lines_to_items(lines)
+        kind = kinds.get(section.kind, "other")
+        for item in items:
+            text = _join(item, "text")
+            if kind == "bullet" and _RESULT.search(text):
+                kind_here = "result_bullet"
+            else:
+                kind_here = kind
+            context = matcher.context_in(text)
+            units.append(Unit(text, _quote(item), section.kind, item[0].page, kind_here, 1.0, context))
     return units
 
 
-@lru_cache(maxsize=4096)
-def _alias_pattern(alias: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w/+#-]){re.escape(alias)}(?![\w+#])", re.IGNORECASE)
+# ---------------------------------------------------------------------------------------------
+# 2. Matching
+# ---------------------------------------------------------------------------------------------
 
 
-def alias_match(text: str, tokens: tuple[str, ...], comp: Competency, min_ratio: float) -> tuple[str, float] | None:
-    """(alias, quality) for the best alias of ``comp`` in ``text``: exact on word boundaries
-    (quality 1.0), or a near-spelling of a single long word (quality scaled by the ratio)."""
-    for alias in comp.aliases:
-        if _alias_pattern(alias).search(text):
-            return alias, 1.0
-    for alias in comp.aliases:
-        if " " in alias or len(alias) < 6:
+def _term_regex(terms: list[str], case_sensitive: bool) -> re.Pattern | None:
+    """One pattern for many terms, on token boundaries: "Java" never matches "JavaScript",
+    "Go" never matches "good" (nor "Go-live"), "api" matches "API-first" and "(API)"."""
+    if not terms:
+        return None
+    alts = "|".join(re.escape(t) for t in sorted(set(terms), key=lambda t: (-len(t), t)))
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(rf"(?<![\w+#@])(?:{alts})(?![\w+#@]|-\w)" if case_sensitive else
+                      rf"(?<![\w+#@])(?:{alts})(?![\w+#@])", flags)
+
+
+@dataclass(frozen=True)
+class _TermSet:
+    folded: re.Pattern | None  # lower-case terms, any case in the text
+    exact: re.Pattern | None  # terms written with a capital: case-sensitive
+
+    @classmethod
+    def of(cls, terms: tuple[str, ...]) -> "_TermSet":
+        exact = [t for t in terms if t != t.lower()]
+        folded = [t for t in terms if t == t.lower()]
+        return cls(_term_regex(folded, False), _term_regex(exact, True))
+
+    def search(self, text: str) -> str | None:
+        found = []
+        for pattern in (self.exact, self.folded):
+            if pattern is not None:
+                m = pattern.search(text)
+                if m:
+                    found.append((m.start(), m.group()))
+        return min(found)[1] if found else None
+
+
+def _analyse(text: str) -> list[str]:
+    """Word 1-2 grams and character 3-5 grams of the content words (stop words and pronouns
+    dropped first, so they can never move a similarity)."""
+    words = [w for w in re.findall(r"[a-z0-9][a-z0-9+#]*", text.lower()) if w not in _STOP]
+    feats = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    for w in words:
+        padded = f" {w} "
+        feats += [padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return feats
+
+
+class RubricMatcher:
+    """Everything compiled from one rubric, built once per rubric content hash."""
+
+    def __init__(self, rubric: Rubric):
+        model = rubric.model
+        scoring = model.scoring
+        self.competencies: list[Competency] = [c for cat in model.categories for c in cat.competencies]
+        self.aliases = [_TermSet.of(c.aliases) for c in self.competencies]
+        self.keywords = [_TermSet.of(c.keywords) for c in self.competencies]
+        self.context = _TermSet.of(scoring.context_words)
+        self._context_terms = [(w.lower(), _term_regex([w], w != w.lower())) for w in scoring.context_words]
+        # Near-spellings: long single alias words, and the real words that must stay themselves.
+        words = {w for c in self.competencies for a in c.aliases if a == a.lower() for w in a.split()}
+        self.fuzzy_targets = sorted(w for w in words if len(w) >= scoring.fuzzy_min_length and w.isalpha())
+        self.known = set(words) | {w.lower() for w in scoring.not_typos}
+        self.term_words = {w for c in self.competencies for t in c.aliases + c.keywords
+                           for w in re.findall(r"[a-z0-9+#]+", t.lower())}
+        self.min_ratio = scoring.fuzzy_min_ratio
+        # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
+        refs = [(i, r) for i, c in enumerate(self.competencies) for r in c.references]
+        self.ref_owner = np.array([i for i, _ in refs], dtype=int)
+        self.ref_text = [r for _, r in refs]
+        corpus = self.ref_text + [c.description for c in self.competencies]
+        self.vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, norm="l2")
+        self.vectorizer.fit(corpus)
+        self.ref_matrix = self.vectorizer.transform(self.ref_text) if refs else None
+        self.min_similarity = scoring.paraphrase_min_similarity
+        self.paraphrase_quality = scoring.paraphrase_quality
+
+    def stuffing_key(self, text: str) -> str:
+        """What a line says besides the rubric's own terms, as a set of words: two lines that
+        differ only in repeated or added keywords are one piece of evidence."""
+        words = set(re.findall(r"[a-z0-9+#]+", text.lower())) - self.term_words - _STOP
+        return " ".join(sorted(words))
+
+    def context_in(self, text: str) -> tuple[str, ...]:
+        """The context words ``text`` names (each once, in rubric order)."""
+        return tuple(w for w, p in self._context_terms if p.search(text))
+
+    def correct(self, text: str) -> str:
+        """The text with near-spellings of long alias words replaced by the alias word."""
+        if not self.fuzzy_targets:
+            return text
+
+        def fix(m: re.Match) -> str:
+            word = m.group()
+            low = word.lower()
+            if len(low) < len(self.fuzzy_targets[0]) - 2 or low in self.known or not low.isalpha():
+                return word
+            best = process.extractOne(low, self.fuzzy_targets, scorer=fuzz.ratio, score_cutoff=self.min_ratio)
+            if best and best[0][:2] == low[:2]:
+                return best[0]
+            return word
+
+        return _WORD.sub(fix, text)
+
+    def similarities(self, texts: list[str]) -> np.ndarray:
+        """(units × reference sentences) cosine similarity."""
+        if not self.ref_text or not texts:
+            return np.zeros((len(texts), len(self.ref_text)))
+        return (self.vectorizer.transform(texts) @ self.ref_matrix.T).toarray()
+
+    def best_reference(self, sims: np.ndarray, j: int) -> tuple[str, float]:
+        """The reference sentence of competency ``j`` closest to a unit, and its similarity."""
+        cols = np.flatnonzero(self.ref_owner == j)
+        if not len(cols):
+            return "", 0.0
+        k = cols[int(np.argmax(sims[cols]))]
+        return self.ref_text[k], float(sims[k])
+
+
+_MATCHERS: dict[str, RubricMatcher] = {}
+
+
+def rubric_matcher(rubric: Rubric) -> RubricMatcher:
+    key = rubric.sha256
+    if key not in _MATCHERS:
+        _MATCHERS[key] = RubricMatcher(rubric)
+    return _MATCHERS[key]
+
+
+def _at_least(words: tuple[str, ...], n: int) -> tuple[str, ...]:
+    return words if len(words) >= n else ()
+
+
+def _other_context(context: tuple[str, ...], term: str) -> bool:
+    """A keyword is never its own context ("database" alone does not make "database" count)."""
+    t = term.lower()
+    return any(c not in t and t not in c for c in context)
+
+
+@dataclass(frozen=True)
+class Hit:
+    matched: str  # the alias, keyword or reference sentence that matched
+    how: str  # "alias" | "near-spelling" | "keyword" | "paraphrase"
+    quality: float  # 0..1
+
+
+def unit_to_hits(unit: Unit, corrected: str, similarity: np.ndarray, matcher: RubricMatcher) -> dict[int, Hit]:
+    """Competency index → how this unit is evidence for it (at most one hit per competency)."""
+    hits: dict[int, Hit] = {}
+    for j, comp in enumerate(matcher.competencies):
+        term = matcher.aliases[j].search(unit.text)
+        if term:
+            hits[j] = Hit(term, "alias", 1.0)
             continue
-        for token in tokens:
-            if abs(len(token) - len(alias)) <= 2 and token[0] == alias[0]:
-                ratio = fuzz.ratio(token, alias)
-                if ratio >= min_ratio:
-                    return alias, ratio / 100
-    return None
+        if corrected != unit.text:
+            term = matcher.aliases[j].search(corrected)
+            if term:
+                hits[j] = Hit(term, "near-spelling", 0.9)
+                continue
+        if not unit.context:
+            continue  # everyday words and paraphrases need a technical or product context
+        term = matcher.keywords[j].search(unit.text)
+        if term and _other_context(unit.context, term):
+            hits[j] = Hit(term, "keyword", 1.0)
+            continue
+        reference, sim = matcher.best_reference(similarity, j)
+        if sim >= matcher.min_similarity:
+            hits[j] = Hit(reference, "paraphrase", matcher.paraphrase_quality)
+    return hits
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Scores
+# ---------------------------------------------------------------------------------------------
+
+
+def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]:
+    """For each competency (in rubric order), its distinct evidence, strongest first."""
+    matcher = rubric_matcher(rubric)
+    weights = rubric.model.scoring.evidence_weights.model_dump()
+    sims = matcher.similarities([u.text for u in units])
+    best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
+    for i, unit in enumerate(units):
+        corrected = matcher.correct(unit.text)
+        for j, hit in unit_to_hits(unit, corrected, sims[i], matcher).items():
+            strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
+            key = matcher.stuffing_key(unit.text)
+            ev = Evidence(
+                quote=unit.quote,
+                section=unit.section,
+                page=unit.page,
+                kind=unit.kind,
+                strength=strength,
+                matched=hit.matched,
+                how=hit.how,
+            )
+            old = best[j].get(key)
+            if old is None or (old.strength, old.quote) < (ev.strength, ev.quote):
+                best[j][key] = ev
+    return [sorted(b.values(), key=lambda e: (-e.strength, e.page, e.quote, e.matched)) for b in best]
+
+
+def evidence_to_score(evidence: list[Evidence], shares: tuple[float, ...]) -> float:
+    """The strongest piece counts in full, the next ones by ``shares``; capped at 1."""
+    total = sum(e.strength * s for e, s in zip(evidence, shares))
+    return round(min(1.0, total), 4)
 
 
 def profile_to_fit(profile: Profile, rubric: Rubric) -> Fit:
     model = rubric.model
     scoring = model.scoring
-    weights = scoring.evidence_weights.model_dump()
-    units = profile_to_units(profile, scoring.recency_half_life_years)
-    tokenised = [(u, tuple(t.lower() for t in _TOKEN.findall(u.line.text))) for u in units]
+    units = profile_to_units(profile, rubric)
+    evidence = units_to_evidence(units, rubric)
     categories, competencies = [], []
+    j = 0
     for cat in model.categories:
         weighted = 0.0
         for comp in cat.competencies:
-            best: dict[str, Evidence] = {}
-            for unit, tokens in tokenised:
-                hit = alias_match(unit.line.text, tokens, comp, scoring.fuzzy_min_ratio)
-                if not hit:
-                    continue
-                strength = round(weights[unit.kind] * unit.recency * hit[1], 4)
-                key = " ".join(unit.line.text.lower().split())  # the same line counts once
-                if key not in best or best[key].strength < strength:
-                    best[key] = Evidence(
-                        quote=unit.line.raw or unit.line.text,
-                        section=unit.section,
-                        page=unit.line.page,
-                        kind=unit.kind,
-                        strength=strength,
-                        matched=hit[0],
-                    )
-            top = sorted(best.values(), key=lambda e: (-e.strength, e.page, e.quote))
-            top = top[: scoring.max_evidence_per_competency]
-            score = round(min(1.0, sum(e.strength for e in top) / scoring.saturation), 4)
-            competencies.append(CompetencyScore(comp.id, comp.name, cat.id, score, tuple(top)))
+            ev = evidence[j]
+            j += 1
+            score = evidence_to_score(ev, scoring.corroboration)
+            shown = tuple(ev[: scoring.max_evidence_per_competency]) if score > 0 else ()
+            competencies.append(CompetencyScore(comp.id, comp.name, cat.id, score, shown))
             weighted += comp.weight * score
         total_weight = sum(c.weight for c in cat.competencies)
-        categories.append(
-            CategoryScore(cat.id, cat.name, round(100 * weighted / total_weight, 1), cat.weight)
-        )
+        categories.append(CategoryScore(cat.id, cat.name, round(100 * weighted / total_weight, 1), cat.weight))
     cat_weight = sum(c.weight for c in categories)
     overall = round(sum(c.score * c.weight for c in categories) / cat_weight, 1)
     return Fit(overall=overall, categories=tuple(categories), competencies=tuple(competencies))

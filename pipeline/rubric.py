@@ -30,9 +30,21 @@ class Competency(_Model):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
     weight: float = Field(gt=0)
+    # Specific terms that are evidence wherever they appear (near-spellings count too). An alias
+    # with a capital letter ("RICE", "Go") is matched case-sensitively; all others ignore case.
     aliases: tuple[str, ...] = Field(min_length=1)
+    # Everyday words ("launch", "risk", "release") that count only next to a technical or
+    # product context word (``scoring.context_words``) in the same line or role.
+    keywords: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # paraphrase anchors: sentences a résumé might say
     advice: str = ""  # what evidence would show it, phrased for a candidate
+
+    @field_validator("aliases", "keywords", "references")
+    @classmethod
+    def _no_blank_terms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not t.strip() for t in v):
+            raise ValueError("terms must not be blank")
+        return v
 
 
 class Category(_Model):
@@ -43,26 +55,41 @@ class Category(_Model):
 
 
 class EvidenceWeights(_Model):
-    result_bullet: float = Field(ge=0, le=1)
-    bullet: float = Field(ge=0, le=1)
-    skill: float = Field(ge=0, le=1)
-    summary: float = Field(ge=0, le=1)
-    other: float = Field(ge=0, le=1)
+    result_bullet: float = Field(ge=0, le=1)  # an experience bullet with a measurable result
+    bullet: float = Field(ge=0, le=1)  # an experience bullet
+    project: float = Field(ge=0, le=1)  # a line in a projects section
+    skill: float = Field(ge=0, le=1)  # a skills-list entry
+    summary: float = Field(ge=0, le=1)  # a mention in the summary
+    other: float = Field(ge=0, le=1)  # anywhere else (awards, certifications, header)
 
     @model_validator(mode="after")
     def _ordered(self) -> "EvidenceWeights":
-        if not (self.result_bullet >= self.bullet >= self.skill >= self.summary):
-            raise ValueError("must satisfy result_bullet >= bullet >= skill >= summary")
+        if not (self.result_bullet >= self.bullet >= self.project >= self.skill >= self.summary):
+            raise ValueError("must satisfy result_bullet >= bullet >= project >= skill >= summary")
         return self
 
 
 class Scoring(_Model):
     evidence_weights: EvidenceWeights
     recency_half_life_years: float = Field(gt=0)
+    recency_floor: float = Field(ge=0, le=1)  # the least an old role's evidence counts
     fuzzy_min_ratio: float = Field(ge=50, le=100)
+    fuzzy_min_length: int = Field(ge=4)  # shorter alias words are matched exactly only
+    not_typos: tuple[str, ...] = ()  # real words never read as a near-spelling of an alias
     paraphrase_min_similarity: float = Field(gt=0, lt=1)
-    saturation: float = Field(gt=0)  # summed evidence strength that earns a full competency
-    max_evidence_per_competency: int = Field(ge=1)
+    paraphrase_quality: float = Field(gt=0, le=1)  # a paraphrase counts this much of an alias
+    # Strongest evidence counts in full, the next ones by these shares (corroboration):
+    # a competency scores min(1, s1 * c[0] + s2 * c[1] + ...), so repetition saturates fast.
+    corroboration: tuple[float, ...] = Field(min_length=1)
+    max_evidence_per_competency: int = Field(ge=1)  # quotes kept (and shown) per competency
+    context_words: tuple[str, ...] = Field(min_length=1)  # what makes a keyword count
+
+    @field_validator("corroboration")
+    @classmethod
+    def _shares(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if v[0] != 1 or any(not 0 <= x <= 1 for x in v) or list(v) != sorted(v, reverse=True):
+            raise ValueError("must start with 1 and not increase, every share in [0, 1]")
+        return v
 
 
 class LevelExpectations(_Model):
@@ -115,6 +142,11 @@ class RubricModel(_Model):
     @model_validator(mode="after")
     def _unique_ids(self) -> "RubricModel":
         seen: set[str] = set()
+        cats = [c.id for c in self.categories]
+        if len(set(cats)) != len(cats):
+            raise ValueError("category ids must be unique")
+        if self.scoring.max_evidence_per_competency < len(self.scoring.corroboration):
+            raise ValueError("scoring.max_evidence_per_competency must be at least len(corroboration)")
         for cat in self.categories:
             for comp in cat.competencies:
                 if comp.id in seen:

@@ -211,6 +211,7 @@ class Evidence:
     kind: str  # "result_bullet" | "bullet" | "skill" | "summary" | "other"
     strength: float  # 0..1 after kind, recency and match quality
     matched: str  # the alias or reference phrase that matched
+    how: str = "alias"  # "alias" | "near-spelling" | "keyword" (in context) | "paraphrase"
 
 
 @dataclass(frozen=True)

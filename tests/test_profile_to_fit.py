@@ -1,0 +1,294 @@
+"""Stage 3 (profile_to_fit): what counts as evidence, how strong, and what never counts.
+
+Profiles are built directly (no PDF) so each rule is tested on exactly the words it is about.
+``make_profile`` is shared with the property tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from pipeline.profile_to_fit import lines_to_items, profile_to_fit
+from pipeline.types import Contact, Experience, Line, Position, Profile, Section, Verdict, YearMonth
+
+AS_OF = date(2026, 11, 26)
+
+
+def line(text: str, page: int = 1, bullet: bool = True, top: float = 0.0) -> Line:
+    return Line(text=text, raw=text, page=page, x0=50, top=top, x1=500, bottom=top + 10, size=10, bold=False,
+                bullet=bullet)
+
+
+def make_profile(
+    bullets: list[str] = (),
+    skills: list[str] = (),
+    summary: list[str] = (),
+    title: str = "Technical Product Manager",
+    end: YearMonth | None = None,
+    start: YearMonth = YearMonth(2022, 1),
+    contact: Contact = Contact(name="Alex Example", email="alex@example.com", phone="+1 555 0100"),
+    header: list[str] | None = None,
+    more_positions: tuple[Position, ...] = (),
+) -> Profile:
+    header_lines = tuple(line(t, bullet=False) for t in (header if header is not None else [contact.name, contact.email]))
+    bullet_lines = tuple(line(t) for t in bullets)
+    position = Position(
+        title=title, organisation="Example Corp", start=start, end=end, current=end is None,
+        bullets=bullet_lines, months=12,
+    )
+    sections = [Section("header", "", header_lines)]
+    if summary:
+        sections.append(Section("summary", "Summary", tuple(line(t, bullet=False) for t in summary)))
+    sections.append(Section("experience", "Experience", bullet_lines))
+    if skills:
+        sections.append(Section("skills", "Skills", tuple(line(t, bullet=False) for t in skills)))
+    return Profile(
+        as_of=AS_OF, sections=tuple(sections), contact=contact, positions=(position, *more_positions),
+        education=(), certifications=(), skills=tuple(skills), experience=Experience(),
+        verdict=Verdict(True),
+    )
+
+
+def comp(fit, cid):
+    return next(c for c in fit.competencies if c.id == cid)
+
+
+def score_of(rubric, cid, **kw) -> float:
+    return comp(profile_to_fit(make_profile(**kw), rubric), cid).score
+
+
+# ----------------------------------------------------------------------------------------------
+# Aliases on token boundaries and near-spellings
+# ----------------------------------------------------------------------------------------------
+
+MATCHES = [
+    # (bullet, competency, counts?)
+    ("Moved the team to CI/CD with GitHub Actions for the product", "devops", True),
+    ("Introduced continuous delivery for the mobile app", "devops", True),
+    ("Ran the product on k8s across three regions", "cloud", True),
+    ("Migrated the product's services to Kubernets", "cloud", True),  # near-spelling
+    ("Wrote PRDs and API specs with the platform team", "specs", True),
+    ("Prioritised the roadmap with RICE scoring", "roadmap", True),
+    ("Ran A/B tests on the checkout flow", "data_driven", True),
+    ("Cooked rice and beans for 300 guests daily", "roadmap", False),  # "RICE" is case-sensitive
+    ("Throughout the year I supported the office", "scalability", False),  # not "throughput"
+]
+
+
+@pytest.mark.parametrize("bullet,cid,counts", MATCHES)
+def test_alias_and_near_spelling_matches(rubric, bullet, cid, counts):
+    assert (score_of(rubric, cid, bullets=[bullet]) > 0) == counts
+
+
+def _one_competency_rubric(rubric, aliases, keywords=()):
+    """The TPM rubric with one competency's terms replaced (to test the matcher on any term)."""
+    from pipeline.profile_to_fit import RubricMatcher, rubric_matcher  # noqa: F401
+    from pipeline.rubric import Rubric
+
+    model = rubric.model
+    cat = model.categories[0]
+    first = cat.competencies[0].model_copy(update={"aliases": tuple(aliases), "keywords": tuple(keywords),
+                                                    "references": ()})
+    cat = cat.model_copy(update={"competencies": (first,) + cat.competencies[1:]})
+    model = model.model_copy(update={"categories": (cat,) + model.categories[1:]})
+    return Rubric(model=model, path="test", sha256="test-" + "-".join(aliases) + "|" + "-".join(keywords)), first.id
+
+
+@pytest.mark.parametrize(
+    "aliases,text,counts",
+    [
+        (["java"], "Built services in Java and Kotlin", True),
+        (["java"], "Built web front ends in JavaScript", False),
+        (["Go"], "Wrote the ingestion service in Go", True),
+        (["Go"], "Good at building good relationships", False),
+        (["Go"], "Ran the go-live of the new menu", False),
+        (["c++"], "Systems programming in C++ and Rust", True),
+        (["sql"], "Wrote SQL against the warehouse", True),
+        (["sql"], "Used NoSQL stores", False),
+    ],
+)
+def test_token_boundaries(rubric, aliases, text, counts):
+    custom, cid = _one_competency_rubric(rubric, aliases)
+    assert (comp(profile_to_fit(make_profile(bullets=[text]), custom), cid).score > 0) == counts
+
+
+def test_pm_initials_are_not_product_management(rubric):
+    """"PM" as a person's initials, or a time of day, is not evidence of product work."""
+    plain = make_profile(bullets=["Answered phones for the front desk"])
+    initials = make_profile(bullets=["Answered phones for the front desk (supervisor: P.M. Jones, PM)",
+                                     "Shift ended at 5 PM"])
+    assert profile_to_fit(initials, rubric).overall == profile_to_fit(plain, rubric).overall
+
+
+# ----------------------------------------------------------------------------------------------
+# Everyday words need a technical or product context
+# ----------------------------------------------------------------------------------------------
+
+CONTEXT = [
+    ("Launched a new seasonal menu across four restaurants", "launches", "Executive Chef", False),
+    ("Launched the beta of our mobile app to 5,000 users", "launches", "Product Manager", True),
+    ("Assessed credit risk for the commercial loan book", "risk", "Credit Analyst", False),
+    ("Tracked delivery risks and dependencies across the platform teams", "risk", "Product Manager", True),
+    ("Wrote the press release for the gallery opening", "launches", "Publicist", False),
+    ("Delivered excellent table service to 200 guests a night", "launches", "Server", False),
+    ("Managed the release of the Android app every two weeks", "launches", "Product Manager", True),
+]
+
+
+@pytest.mark.parametrize("bullet,cid,title,counts", CONTEXT)
+def test_everyday_words_count_only_in_context(rubric, bullet, cid, title, counts):
+    assert (score_of(rubric, cid, bullets=[bullet], title=title) > 0) == counts
+
+
+def test_a_keyword_is_not_its_own_context(rubric):
+    """"database" is a context word and a keyword: alone it does not make itself count."""
+    assert score_of(rubric, "data", bullets=["Kept the recipe database up to date"], title="Chef") == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Paraphrases (TF-IDF fitted on the rubric's own text)
+# ----------------------------------------------------------------------------------------------
+
+PARAPHRASES = [
+    ("Turned customer requirements into technical specifications the engineers built from", "specs"),
+    ("Interviewed customers to learn their problems before we built the product", "discovery"),
+    ("Mentored two junior product managers on the platform team", "mentoring"),
+]
+
+
+@pytest.mark.parametrize("bullet,cid", PARAPHRASES)
+def test_paraphrases_count(rubric, bullet, cid):
+    fit = profile_to_fit(make_profile(bullets=[bullet]), rubric)
+    assert comp(fit, cid).score > 0
+
+
+def test_a_pure_paraphrase_is_found(rubric):
+    """No alias or keyword of the competency in the line: only the TF-IDF similarity finds it."""
+    bullet = "Documented in detail what engineering should build for the platform and why"
+    c = comp(profile_to_fit(make_profile(bullets=[bullet]), rubric), "specs")
+    assert c.score > 0
+    assert c.evidence[0].how == "paraphrase"
+
+
+def test_paraphrase_model_is_fitted_on_the_rubric_only(rubric):
+    """The matcher is built from the rubric alone: scoring other candidates first changes nothing."""
+    from pipeline import profile_to_fit as stage
+
+    p = make_profile(bullets=["Documented in detail what engineering should build for the platform and why"])
+    stage._MATCHERS.clear()
+    alone = profile_to_fit(p, rubric)
+    for other in (["Cooked for 300 guests"], ["Built Kubernetes platform APIs"] * 3):
+        profile_to_fit(make_profile(bullets=other), rubric)
+    assert profile_to_fit(p, rubric) == alone
+
+
+# ----------------------------------------------------------------------------------------------
+# Strength of evidence
+# ----------------------------------------------------------------------------------------------
+
+
+def test_strength_order_result_bullet_bullet_skill_summary(rubric):
+    result = score_of(rubric, "apis", bullets=["Designed the public API, adopted by 40 partners in 6 months"])
+    bullet = score_of(rubric, "apis", bullets=["Designed the public API for partners"])
+    skill = score_of(rubric, "apis", bullets=["Answered the phone"], skills=["REST API design, GraphQL"])
+    summary = score_of(rubric, "apis", bullets=["Answered the phone"], summary=["Product manager who loves the API economy"])
+    assert result > bullet > skill > summary > 0
+
+
+def test_recent_roles_count_more(rubric):
+    bullet = ["Designed the public API for partners"]
+    recent = score_of(rubric, "apis", bullets=bullet, end=None)
+    old = score_of(rubric, "apis", bullets=bullet, start=YearMonth(2008, 1), end=YearMonth(2012, 1))
+    assert recent > old > 0
+
+
+def test_years_alone_are_not_a_measurable_result(rubric):
+    fit = profile_to_fit(make_profile(bullets=["Designed the public API for partners in 2019"]), rubric)
+    assert comp(fit, "apis").evidence[0].kind == "bullet"
+
+
+def test_keyword_stuffing_does_not_raise_a_score(rubric):
+    once = profile_to_fit(make_profile(bullets=["Owned the Kubernetes platform roadmap"]), rubric)
+    stuffed = profile_to_fit(
+        make_profile(bullets=["Owned the Kubernetes platform roadmap Kubernetes Kubernetes Kubernetes k8s k8s"] +
+                     ["Owned the Kubernetes platform roadmap"] * 20),
+        rubric,
+    )
+    assert stuffed.overall == once.overall
+    assert [c.score for c in stuffed.competencies] == [c.score for c in once.competencies]
+
+
+def test_a_skills_list_alone_is_weak_evidence(rubric):
+    """Listing every keyword in a skills section cannot buy a high score."""
+    every_alias = [", ".join(c.aliases) for cat in rubric.model.categories for c in cat.competencies]
+    fit = profile_to_fit(make_profile(bullets=["Answered the phone"], skills=every_alias), rubric)
+    assert fit.overall < 45
+    assert all(c.score <= 0.6 for c in fit.competencies)
+
+
+def test_wrapped_lines_are_joined_into_one_bullet():
+    lines = [line("Introduced continuous"), line("delivery for the payments team", bullet=False),
+             line("Next bullet")]
+    assert [[ln.text for ln in item] for item in lines_to_items(lines)] == [
+        ["Introduced continuous", "delivery for the payments team"], ["Next bullet"]]
+
+
+# ----------------------------------------------------------------------------------------------
+# Output shape
+# ----------------------------------------------------------------------------------------------
+
+
+def test_every_nonzero_score_has_a_quote_and_gaps_are_listed(rubric):
+    p = make_profile(
+        bullets=["Owned the payments API roadmap; cut checkout latency by 40%", "Ran A/B tests on onboarding"],
+        skills=["SQL, AWS, Jira"],
+    )
+    fit = profile_to_fit(p, rubric)
+    assert 0 <= fit.overall <= 100
+    for cat in fit.categories:
+        assert 0 <= cat.score <= 100
+    for c in fit.competencies:
+        assert 0 <= c.score <= 1
+        assert (c.score > 0) == bool(c.evidence)
+        for e in c.evidence:
+            assert e.quote and e.section and e.page >= 1 and e.matched
+    assert fit.gaps and all(g.score == 0 for g in fit.gaps)
+    ids = {c.id for c in fit.competencies}
+    assert ids == {c.id for cat in rubric.model.categories for c in cat.competencies}
+
+
+def test_contact_details_never_count(rubric):
+    p = make_profile(bullets=["Answered the phone"])
+    loud = replace(p, contact=Contact(name="Kubernetes Roadmap", email="api@sql.example.com", phone="1"),
+                   sections=(Section("header", "", (line("Kubernetes Roadmap", bullet=False),
+                                                     line("api@sql.example.com", bullet=False))),) + p.sections[1:])
+    assert profile_to_fit(loud, rubric) == profile_to_fit(p, rubric)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["01-associate", "02-tpm", "03-senior-tpm", "05-cpo"],
+)
+def test_tpm_examples_outscore_non_tpm_examples(name, example_fits):
+    tpm = next(v for k, v in example_fits.items() if k.startswith(name))
+    for other in ("08-backend-engineer", "09-product-designer", "11-chef", "12-teacher"):
+        non = next(v for k, v in example_fits.items() if k.startswith(other))
+        assert tpm.overall >= non.overall + 15, (name, other, tpm.overall, non.overall)
+
+
+@pytest.fixture(scope="module")
+def example_fits(rubric, settings):
+    from pipeline.document_to_profile import document_to_profile
+    from pipeline.pdf_to_document import pdf_to_document
+    from tests.conftest import EXAMPLES
+
+    out = {}
+    for path in sorted(EXAMPLES.glob("*.pdf")):
+        doc = pdf_to_document(path, settings)
+        if doc.problem:
+            continue
+        out[path.name] = profile_to_fit(document_to_profile(doc, settings.as_of), rubric)
+    return out

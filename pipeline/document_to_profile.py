@@ -199,7 +199,8 @@ def _compiled_location(regions: tuple[str, ...], codes: tuple[str, ...]) -> re.P
     code = "|".join(re.escape(c) for c in codes)
     city = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}"
     return re.compile(
-        rf"(?<![\w])(?:{city}\s*,\s*(?:(?:{code})|(?i:{region}))(?![\w])|(?i:remote)(?![\w]))"
+        rf"(?<![\w])(?:{city}\s*,\s*(?:(?:{code})|(?i:{region}))(?![\w])|(?i:remote)(?![\w])"
+        r"|City\s*,\s*[A-Z][\w.]*(?:\s*,\s*[A-Z]{2})?)"  # livecareer's anonymised "City , State"
     )
 
 
@@ -230,12 +231,14 @@ def header_to_contact(header: tuple[Line, ...], all_lines: tuple[Line, ...], voc
             continue
         if link not in links:
             links.append(link)
+    # A sidebar "Contact" block is a section of its own: look near the e-mail line too.
+    at = next((i for i, ln in enumerate(top) if email and email.group() in ln.text), 0)
     return Contact(
         name=_name(header or top[:3], vocab),
         email=email.group() if email else "",
         phone=phone,
         links=tuple(links),
-        location=_location(header or top[:8], vocab),
+        location=_location(header or top[:8], vocab) or _location(top[max(0, at - 3) : at + 4], vocab),
     )
 
 
@@ -363,15 +366,17 @@ def _entries(lines: tuple[Line, ...], vocab: dict, as_of: date) -> list[_Entry]:
         return []
     order = sorted(anchors)
     first = order[0]
-    dates_first = not any(not body[j] and not noise[j] for j in range(first))
+    first_rest = _strip_spans(lines[first].text, [anchors[first].span]).replace("|", " ")
+    dates_first = len(first_rest.split()) <= 1 and not any(not body[j] and not noise[j] for j in range(first))
     entries = [_Entry(i, anchors[i], [i], []) for i in order]
     for k, i in enumerate(order):
         nxt = order[k + 1] if k + 1 < len(order) else len(lines)
         between = list(range(i + 1, nxt))
         first_body = next((j for j in between if body[j]), None)
         last_body = max((j for j in between if body[j]), default=None)
+        closed = False
         for j in between:
-            if noise[j]:
+            if noise[j] or closed:
                 continue
             if body[j]:
                 entries[k].body.append(j)
@@ -382,6 +387,9 @@ def _entries(lines: tuple[Line, ...], vocab: dict, as_of: date) -> list[_Entry]:
                 target = k if before_body else None
             elif first_body is None:  # no bullets between two dates: the head of the next one
                 target = k + 1 if k + 1 < len(order) else k
+            elif k + 1 == len(order) and j > first_body and _title_score(lines[j].text, vocab):
+                closed = True  # a titled line after the last entry's bullets: see _undatable
+                continue
             elif before_body and j - i <= 2:
                 target = k
             elif after_body and k + 1 < len(order):
@@ -526,20 +534,22 @@ _GROUP = r"(?:team|teams|org|organi[sz]ation|group|department|staff|function|squ
 _PEOPLE = r"(?:direct reports|reports|engineers|developers|pms|product managers|people|staff|employees|designers|analysts|managers|members|cooks|technicians|teachers|associates)"
 
 
+_FILLER = (
+    r"(?:(?:a|an|the|my|our|its|their|and|global|cross-functional|distributed|remote|new|core|entire"
+    r"|whole|own|direct|product|engineering|design|kitchen|sales|support|development|dev|qa)\s+){0,3}"
+)
+_SIZE = (
+    rf"(?:{_GROUP}\s+(?:of\s+(?:up\s+to\s+|over\s+|more\s+than\s+)?{_N}|from\s+{_N}\s+to\s+{_N})"
+    rf"|{_N}\s+(?:[\w-]+\s+){{0,2}}{_PEOPLE}\b)"
+)
+
+
 @lru_cache(maxsize=4)
 def _team_patterns(verbs: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    """(verb + team size: "managed a team of 8", "grew the team from 3 to 28"; the size alone)."""
     verb = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True))
-    led = re.compile(
-        rf"\b(?:{verb})\b[^.;]{{0,50}}?(?:\b{_GROUP}\s+(?:of\s+)?(?:up\s+to\s+|over\s+|more\s+than\s+)?{_N}"
-        rf"|\b{_N}\s+(?:[\w-]+\s+){{0,2}}{_PEOPLE}\b|\bfrom\s+{_N}\s+to\s+{_N}\b)",
-        re.IGNORECASE,
-    )
-    size = re.compile(
-        rf"\b{_GROUP}\s+of\s+(?:up\s+to\s+|over\s+|more\s+than\s+)?{_N}|\b{_N}\s+(?:[\w-]+\s+){{0,2}}{_PEOPLE}\b"
-        rf"|\bfrom\s+{_N}\s+to\s+{_N}\b",
-        re.IGNORECASE,
-    )
-    return led, size
+    led = re.compile(rf"\b(?:{verb})\s+{_FILLER}{_SIZE}", re.IGNORECASE)
+    return led, re.compile(_SIZE, re.IGNORECASE)
 
 
 def _num(text: str) -> int:
@@ -705,7 +715,7 @@ def _field(text: str, institution: str, vocab: dict) -> str:
         text = text.replace(r.text, " | ")
     m = re.search(r"\b(?:in|of)\s+([A-Z][\w&/ -]+?)(?=\s*(?:[,|(–—]|\s-\s|$))", _DEGREE_PHRASE.sub(" ", text))
     if m and not _degree_level(m.group(1), vocab):
-        return m.group(1).strip()
+        return m.group(1).strip(" -")
     rest = _DEGREE_PHRASE.sub(" | ", text)
     for part in _split_parts(rest, vocab):
         if len(part.split()) <= 6 and not _degree_level(part, vocab) and part[0].isupper():
@@ -827,6 +837,7 @@ def _notes(doc: Document, positions, sections, as_of: date) -> tuple[str, ...]:
         if latest and as_of.year - latest >= 3:
             notes.append(
                 f"the latest year written is {latest}, but a position is open ('present'): it is "
-                f"counted up to the as-of date {as_of.isoformat()}"
+                f"counted up to the as-of date {as_of.isoformat()}; if the résumé is older, its "
+                "tenure is overstated"
             )
     return tuple(notes)

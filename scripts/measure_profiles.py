@@ -77,17 +77,21 @@ def group_check(rows: list[dict], profiles: dict[str, Profile]) -> int:
             resume = next(f for f in files if f.endswith("resume.pdf"))
             cv = next(f for f in files if f.endswith("cv.pdf"))
             short, long_ = profiles[resume], profiles[cv]
-            by_start = {s: e for s, e in dated_spans(long_)}
-            missing = [(s, e) for s, e in dated_spans(short) if by_start.get(s) != e]
-            ok = not missing
+            by_start = {_ym(p.start): p for p in long_.positions if p.datable}
+            shared = [p for p in short.positions if p.datable and _ym(p.start) in by_start]
+            same = [p for p in shared if _ym(by_start[_ym(p.start)].end) == _ym(p.end)]
+            ok = len(same) == len(shared)
             print(
-                f"  {group}: résumé {len(dated_spans(short))} dated positions, "
-                f"{short.experience.total_months} months; CV {len(dated_spans(long_))} dated positions, "
-                f"{long_.experience.total_months} months; résumé positions found in the CV with the same "
-                f"dates: {len(dated_spans(short)) - len(missing)}/{len(dated_spans(short))} -> {'OK' if ok else 'DIFFERS'}"
+                f"  {group}: résumé {len(dated_spans(short))} dated positions, {short.experience.total_months} "
+                f"months; CV {len(dated_spans(long_))} dated positions, {long_.experience.total_months} months; "
+                f"résumé positions whose start month is also in the CV: {len(shared)}, with the same end: "
+                f"{len(same)} -> {'OK' if ok else 'DIFFERS (check the PDFs: the two texts may differ)'}"
             )
-            for s, e in missing:
-                print(f"      résumé position {s}..{e} not in the CV with the same dates")
+            for p in short.positions:
+                if p.datable and p not in same:
+                    other = by_start.get(_ym(p.start))
+                    where = f"CV has {_ym(other.start)}..{_ym(other.end)} ({other.date_text!r})" if other else "not in the CV"
+                    print(f"      résumé {_ym(p.start)}..{_ym(p.end)} ({p.date_text!r}) {p.title[:40]!r}: {where}")
         else:
             keys = {
                 f: (tuple(dated_spans(profiles[f])), profiles[f].experience.total_months) for f in files

@@ -66,7 +66,7 @@ def _longest(pattern: re.Pattern | None, text: str) -> str:
 @dataclass(frozen=True)
 class Vocabulary:
     seniority: tuple[tuple[str, str, int, re.Pattern | None], ...]  # id, label, rank, words
-    families: tuple[tuple[str, str, int, re.Pattern | None], ...]  # id, label, offset, words
+    families: tuple[tuple[str, str, int, re.Pattern | None, re.Pattern | None], ...]  # id, label, offset, words, fallback
     small_max_people: int
     small_cap_rank: int
     small_words: re.Pattern | None
@@ -99,7 +99,10 @@ def load_signal_vocabulary(path: str) -> Vocabulary:
     )
     return Vocabulary(
         seniority=tuple((s["id"], s["label"], s["rank"], _alternation(s["words"])) for s in raw["seniority"]),
-        families=tuple((f["id"], f["label"], f["offset"], _alternation(f["words"])) for f in raw["family"]),
+        families=tuple(
+            (f["id"], f["label"], f["offset"], _alternation(f["words"]), _alternation(f.get("fallback_words", ())))
+            for f in raw["family"]
+        ),
         small_max_people=raw["small_org"]["max_people"],
         small_cap_rank=raw["small_org"]["cap_rank"],
         small_words=_alternation(raw["small_org"]["words"]),
@@ -197,10 +200,16 @@ def read_title(title: str, vocab: Vocabulary, context: str = "", people_led: int
         if len(word) > len(best[3]):
             best = (sid, label, rank, word)
     family = ("", "", 0, "")
-    for fid, label, offset, pattern in vocab.families:
-        word = _longest(pattern, title)
-        if len(word) > len(family[3]) or (fid == "other" and not family[3]):
-            family = (fid, label, offset, word)
+    for use_fallback in (False, True):
+        for fid, label, offset, words, fallback in vocab.families:
+            word = _longest(fallback if use_fallback else words, title)
+            if len(word) > len(family[3]):
+                family = (fid, label, offset, word)
+        if family[3]:
+            break
+    if not family[3]:  # the last family (careers outside product and technology) takes the rest
+        fid, label, offset, _, _ = vocab.families[-1]
+        family = (fid, label, offset, "")
     sid, slabel, rank, _ = best
     small = small_org_reason(title + "\n" + context, people_led, vocab) if rank > vocab.small_cap_rank else ""
     capped = min(rank, vocab.small_cap_rank) if small else rank
@@ -333,6 +342,9 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
     intro = _section_texts(profile, ("summary", "header"))
     claimed = [(int(m.group(1)), t) for t in intro for m in vocab.claimed_years.finditer(t)]
     claimed = [(n, t) for n, t in claimed if 0 < n <= 45]
+    stated = getattr(exp, "stated_years", 0) or 0  # the understanding stage's reading, when it has one
+    if 0 < stated <= 45 and not any(n == stated for n, _ in claimed):
+        claimed.append((stated, f"{stated} years stated in the summary"))
     if claimed and max(claimed)[0] > total_years + 1:
         n, text = max(claimed)
         notes.append(f"the summary claims {n} years (“{text.strip()}”), more than the dated positions show; the claim is used")

@@ -104,18 +104,6 @@ class LevelExpectations(_Model):
     product_years: float = Field(default=0, ge=0)
 
 
-class LevelExpectations(_Model):
-    """What a level typically shows, in the units of rubrics/ladder_signals.toml (used to say
-    what evidence would move a candidate up to this level)."""
-
-    scope: int = Field(default=0, ge=0, le=4)  # 0 feature … 4 the whole function
-    horizon: int = Field(default=0, ge=0, le=3)  # 0 sprints … 3 multi-year strategy
-    people_led: int = Field(default=0, ge=0)
-    pms_led: int = Field(default=0, ge=0)  # PMs managed or mentored
-    budget: bool = False  # budget or P&L ownership
-    product_years: float = Field(default=0, ge=0)
-
-
 class LadderLevel(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -123,7 +111,6 @@ class LadderLevel(_Model):
     title_words: tuple[str, ...] = ()
     scope: str = ""
     next_step: str = ""  # what would show readiness for the level above
-    expects: LevelExpectations = LevelExpectations()
     expects: LevelExpectations = LevelExpectations()
 
     @field_validator("typical_years")
@@ -136,10 +123,6 @@ class LadderLevel(_Model):
 
 class Ladder(_Model):
     levels: tuple[LadderLevel, ...] = Field(min_length=2)
-    # Files next to the rubric: the level-signal vocabulary and the fitted level model
-    # (written by scripts/fit_level_model.py from the committed reference set).
-    signals_file: str = "ladder_signals.toml"
-    model_file: str = "level_model.json"
     # Files next to the rubric: the level-signal vocabulary and the fitted level model
     # (written by scripts/fit_level_model.py from the committed reference set).
     signals_file: str = "ladder_signals.toml"

@@ -266,6 +266,62 @@ class Level:
 
 
 # ---------------------------------------------------------------------------------------------
+# Candidate advice: Profile + Fit + Level + Rubric [+ target level] -> Advice (fit_to_advice)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One concrete change a candidate could make, and how much it would move the overall score."""
+
+    competency: str  # competency id
+    name: str
+    category: str  # category name
+    score: float = 0.0  # the competency's score now, 0..1
+    gain: float = 0.0  # overall points one strong, measured bullet would add (re-scored)
+    kind: str = "add"  # "add" (no evidence) | "listed_only" | "no_result" | "more"
+    why: str = ""  # why it matters for the role (or for the target level)
+    action: str = ""  # what kind of evidence would show it
+    quote: str = ""  # the résumé's strongest evidence for it now, if any
+    target_note: str = ""  # with a target level: the missing ladder signal this would also show
+
+
+@dataclass(frozen=True)
+class GapCheck:
+    """One ladder signal compared with what a target level typically shows."""
+
+    dimension: str  # "years" | "scope" | "people" | "strategy"
+    label: str  # e.g. "Product years", "Scope", "PMs managed or mentored"
+    expected: str
+    shown: str
+    met: bool
+    evidence: str = ""  # the quote or figure the level stage read
+    hint: str = ""  # what would show it, when not met
+
+
+@dataclass(frozen=True)
+class TargetGap:
+    level: str  # target level id
+    name: str
+    current: str  # the likely level's id
+    current_name: str
+    reached: bool  # the likely level is at or above the target
+    checks: tuple[GapCheck, ...] = ()
+
+    @property
+    def missing(self) -> tuple[GapCheck, ...]:
+        return tuple(c for c in self.checks if not c.met)
+
+
+@dataclass(frozen=True)
+class Advice:
+    overall: float = 0.0
+    suggestions: tuple[Suggestion, ...] = ()  # biggest gain first
+    target: TargetGap | None = None
+    honesty: str = ""  # the "never invent experience" note, shown with the suggestions
+
+
+# ---------------------------------------------------------------------------------------------
 # Result: one per input file
 # ---------------------------------------------------------------------------------------------
 

@@ -1,0 +1,393 @@
+"""``rolefit score RESUME``: one résumé, scored and explained for the candidate, in seconds.
+
+No flow, no server, no upload: the pipeline runs in this process (Prefect is never imported).
+The same engine and numbers as the recruiter's report (``document_to_result``), then the
+candidate's advice (``fit_to_advice``).
+
+Start-up is most of the cost, so the work is overlapped: the PDF is read in a forked child
+(``pipeline.isolation``: a hostile file can neither crash nor exhaust this process) while this
+process loads the rubric and warms the stages up. Exit codes: 0 scored, 1 the file cannot be
+scored (one line on stderr says why), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+from cli import UsageError
+
+EXIT_UNSCORABLE = 1
+TOP = 5
+
+
+class Unscorable(Exception):
+    """The file was read but cannot be scored: one line on stderr, exit code 1."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------
+
+
+def read_input(name: str) -> tuple[bytes, str]:
+    """The PDF's bytes and the name to show for it; ``-`` reads standard input."""
+    if name == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("no PDF on standard input (pipe one in: rolefit score - < resume.pdf)")
+        return sys.stdin.buffer.read(), "stdin"
+    path = Path(name)
+    try:
+        return path.read_bytes(), path.name
+    except FileNotFoundError:
+        raise UsageError(f"file not found: {name}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name} is a folder; give one PDF file (rolefit batch scores a folder)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def check_output(path: str | None) -> None:
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+    if Path(path).is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder")
+
+
+# ---------------------------------------------------------------------------------------------
+# Work in a forked child, overlapped with the caller (reading the PDF; half of the re-scoring)
+# ---------------------------------------------------------------------------------------------
+
+
+class Background:
+    """Run ``fn(*args)`` in a forked child (``pipeline.isolation``: time and memory limits, a
+    crash stays in the child) while the caller goes on; ``outcome()`` waits for it.
+
+    The fork has happened when the constructor returns, so the caller's own imports and work
+    never race it. Without ``fork`` the call runs in a thread, to the same effect but serially."""
+
+    def __init__(self, fn, *args, timeout_s: float, memory_bytes: int):
+        from pipeline.isolation import run_isolated
+
+        self._outcome = None
+        forked = threading.Event()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_parent=forked.set)
+
+        def work() -> None:
+            try:
+                self._outcome = run_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
+            finally:
+                forked.set()
+
+        self._thread = threading.Thread(target=work, name=f"rolefit-{fn.__name__}", daemon=True)
+        self._thread.start()
+        forked.wait()
+
+    def outcome(self):
+        self._thread.join()
+        return self._outcome
+
+
+def _read(data: bytes, source: str, settings):
+    """Runs in the child: the only place the PDF libraries are imported. The reader isolates
+    itself too (``Settings.isolate``); this child is what lets the parent work meanwhile."""
+    from pipeline.pdf_to_document import bytes_to_document
+
+    return bytes_to_document(data, source, settings)
+
+
+def start_reading(data: bytes, source: str, settings) -> Background:
+    # A little more time than the reader's own limit, so that its own message wins.
+    return Background(_read, data, source, settings, timeout_s=settings.timeout_s + 5, memory_bytes=settings.memory_bytes)
+
+
+def read_document(reading: Background, data: bytes, source: str):
+    """The child's Document, or one whose problem says how the child ended."""
+    outcome = reading.outcome()
+    if outcome.status == "ok":
+        return outcome.value
+    import hashlib
+
+    from pipeline.types import Document, Problem
+
+    reason = {"timeout": "reading the PDF took too long", "memory": "reading the PDF needed too much memory"}
+    problem = Problem(outcome.status if outcome.status in reason else "crashed",
+                      reason.get(outcome.status, f"the PDF reader stopped unexpectedly ({outcome.detail})"))
+    return Document(source=source, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), problem=problem)
+
+
+def gains_in_parallel(result, rubric, settings) -> dict[str, float]:
+    """``competency_gains`` for every open competency, half of them in a forked child. Exactly
+    the numbers a serial run gives (each re-score is independent); if the child fails, this
+    process re-scores its half too."""
+    from pipeline.fit_to_advice import competency_gains, open_competencies
+
+    ids = open_competencies(result.fit)
+    theirs, mine = ids[1::2], ids[0::2]
+    child = None
+    if theirs:
+        child = Background(competency_gains, result.profile, result.fit, rubric, theirs,
+                           timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
+    gains = competency_gains(result.profile, result.fit, rubric, mine)
+    if child is not None:
+        outcome = child.outcome()
+        ok = outcome.status == "ok"
+        gains.update(outcome.value if ok else competency_gains(result.profile, result.fit, rubric, theirs))
+    return gains
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine: rubric, stages, warm-up (overlaps the child's reading)
+# ---------------------------------------------------------------------------------------------
+
+
+def load_engine(rubric_path: str | None, settings):
+    from pipeline.rubric import RubricError, load_rubric
+
+    try:
+        rubric = load_rubric(rubric_path) if rubric_path else load_rubric()
+    except RubricError as exc:
+        raise UsageError(f"invalid rubric:\n{exc}") from None
+    warm_up(rubric, settings)
+    return rubric
+
+
+def warm_up(rubric, settings) -> None:
+    """Score a three-line résumé so that vocabularies load and patterns compile now, while the
+    child is still reading the PDF. Only an optimisation: a failure here is ignored (the real
+    run reports its own errors)."""
+    from pipeline.file_to_result import document_to_result
+    from pipeline.types import Document, Line
+
+    rows = ("Experience", "Product Manager, Example Co, 2020 - 2022", "Led the roadmap and shipped an API used by 12 partners")
+    lines = tuple(Line(t, t, 1, 50.0, 100.0 + 14 * i, 400.0, 110.0 + 14 * i, 10.0, i == 0) for i, t in enumerate(rows))
+    try:
+        document_to_result(Document("warm-up", "0" * 64, 0, lines), rubric, settings)
+    except Exception:  # noqa: BLE001 - see the docstring
+        pass
+
+
+def check_target(rubric, target: str | None) -> None:
+    from pipeline.fit_to_advice import find_level
+
+    if target is not None and find_level(rubric, target) is None:
+        ids = ", ".join(lv.id for lv in rubric.model.ladder.levels)
+        raise UsageError(f"--target {target!r} is not a level on the ladder; use one of: {ids}")
+
+
+def problem_line(result, rubric) -> str:
+    from pipeline.fit_to_advice import advice_text
+
+    problem = result.problem
+    hint = advice_text(rubric)["problems"].get(problem.code, "") if problem else ""
+    reason = problem.reason if problem else result.status
+    return f"{result.source}: {reason}" + (f". {hint}" if hint else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+
+def to_json(result, advice) -> str:
+    import json
+
+    from pipeline.serialise import to_jsonable
+
+    payload = {"schema": "rolefit-score/1", "result": to_jsonable(result), "advice": to_jsonable(advice)}
+    return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def write_page(path: str, result, advice, rubric, settings) -> None:
+    from dataclasses import fields
+
+    from pipeline import __version__
+    from pipeline.serialise import to_jsonable
+    from reports.render import RunInfo, result_to_page, write_atomic
+
+    info = dict(
+        rubric_name=rubric.model.name,
+        rubric_id=rubric.model.id,
+        rubric_version=rubric.model.version,
+        rubric_sha256=rubric.sha256,
+        as_of=settings.as_of.isoformat(),
+        version=__version__,
+        extra={"advice": to_jsonable(advice)},
+        levels=tuple((lv.id, lv.name) for lv in rubric.model.ladder.levels),
+    )
+    known = {f.name for f in fields(RunInfo)}
+    run = RunInfo(**{k: v for k, v in info.items() if k in known})
+    try:
+        write_atomic(Path(path), result_to_page(result, run))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _bar(score: float, width: int = 20) -> str:
+    filled = round(score / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _short(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _items(console, rows, indent: str = "  ", mark: str = "•") -> None:
+    """A list with hanging indents: ``rows`` are (mark or None, rich Text) pairs."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for m, text in rows:
+        grid.add_row(f"{indent}{m if m is not None else mark}", text)
+    console.print(grid)
+
+
+def print_summary(result, advice, rubric_name: str, console, html: str | None = None) -> None:
+    """The candidate's summary: scores, likely level and why, the top suggestions, the target gap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    fit, level = result.fit, result.level
+    name = result.profile.contact.name if result.profile else ""
+    console.print(Text.assemble((name or result.source, "bold"), (f"  ·  {result.source}" if name else "", "dim")))
+    console.print(Text.assemble(
+        (f"{rubric_name} fit ", "bold"), (f"{fit.overall:.0f}", "bold cyan"), ("/100", "cyan"),
+        ("   Likely level ", "bold"), (level.name, "bold cyan"), (f" ({level.confidence * 100:.0f}% confident)", "dim"),
+    ))
+    cats = Table.grid(padding=(0, 2))
+    for cat in fit.categories:
+        cats.add_row(f"  {cat.name}", Text(_bar(cat.score), style="cyan"), Text(f"{cat.score:3.0f}", justify="right"))
+    console.print(cats)
+
+    if level.reasons:
+        console.print(Text(f"\nWhy {level.name}", style="bold"))
+        _items(console, [(None, Text(r)) for r in level.reasons])
+
+    top = advice.suggestions[:TOP]
+    if top:
+        console.print(Text(f"\nTop {len(top)} changes, biggest effect first", style="bold"))
+        rows = []
+        for i, s in enumerate(top, 1):
+            body = Text.assemble((s.name, "bold"), (f"  +{s.gain:.1f} points", "bold green"), (f"  {s.category}", "dim"))
+            body.append("\n" + s.action)
+            body.append(f"\nWhy: {s.why}", style="dim")
+            if s.target_note:
+                body.append(f"\n{s.target_note}", style="yellow")
+            rows.append((f"{i}.", body))
+        _items(console, rows, indent=" ")
+    else:
+        console.print(Text("\nEvery competency already has full evidence: no single change would raise the score.", style="bold"))
+    console.print(Text(f"\n{advice.honesty}", style="italic"))
+
+    if advice.target is not None:
+        print_target(advice.target, console)
+    if result.diagnostics.notes:
+        console.print(Text("\nHow your PDF reads", style="bold"))
+        _items(console, [(None, Text(n)) for n in result.diagnostics.notes])
+    if html:
+        console.print(Text.assemble(("\nFull page: ", "bold"), html))
+
+
+def print_target(gap, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if gap.reached:
+        title = f"\nTarget {gap.name}: your résumé already reads at this level or above ({gap.current_name})"
+    else:
+        title = f"\nGap to {gap.name}: your résumé reads as {gap.current_name}"
+    console.print(Text(title, style="bold"))
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", pad_edge=False)
+    table.add_column("   ", no_wrap=True)
+    table.add_column("signal", no_wrap=True)
+    table.add_column(f"{gap.name} typically shows", overflow="fold")
+    table.add_column("your résumé shows", overflow="fold")
+    for c in gap.checks:
+        mark = Text("  ✓", style="green") if c.met else Text("  ✗", style="yellow")
+        table.add_row(mark, c.label, c.expected, _short(c.shown, 40))
+    console.print(table)
+    seen = set()
+    hints = []
+    for c in gap.missing:
+        if c.hint and c.dimension not in seen:
+            seen.add(c.dimension)
+            hints.append((None, Text(c.hint)))
+    if hints:
+        console.print(Text("What would show it", style="bold"))
+        _items(console, hints)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------------
+
+
+def score(args: argparse.Namespace) -> int:
+    from cli.batch import check_date
+
+    as_of = check_date(args.as_of)
+    check_output(args.html)
+    data, source = read_input(args.resume)
+
+    from pipeline.types import Settings
+
+    settings = Settings(as_of=date.fromisoformat(as_of) if as_of else date.today())
+    reading = start_reading(data, source, settings)
+    rubric = load_engine(args.rubric, settings)
+    check_target(rubric, args.target)
+    console = None
+    if not args.json:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=False)
+
+    from pipeline.file_to_result import document_to_result
+    from pipeline.fit_to_advice import fit_to_advice
+
+    result = document_to_result(read_document(reading, data, source), rubric, settings)
+    if result.status != "scored":
+        raise Unscorable(problem_line(result, rubric))
+    gains = gains_in_parallel(result, rubric, settings)
+    advice = fit_to_advice(result.profile, result.fit, result.level, rubric, args.target, gains)
+    if args.html:
+        write_page(args.html, result, advice, rubric, settings)
+    if args.json:
+        sys.stdout.write(to_json(result, advice) + "\n")
+    else:
+        print_summary(result, advice, rubric.model.name, console, args.html)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return score(args)
+    except Unscorable as exc:
+        print(f"rolefit: {exc}", file=sys.stderr)
+        return EXIT_UNSCORABLE
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="score one résumé for yourself: scores, likely level and what to change",
+        description="Score one résumé against the rubric and say what would raise the score. "
+        "Offline: nothing leaves the machine.",
+    )
+    p.add_argument("resume", help="a PDF file, or - to read a PDF from standard input")
+    p.add_argument("--target", default=None, metavar="LEVEL", help="a ladder level to compare with, e.g. senior")
+    p.add_argument("--html", default=None, metavar="FILE", help="also write a self-contained page to FILE")
+    p.add_argument("--json", action="store_true", help="print the result and the advice as JSON instead")
+    p.add_argument("--rubric", default=None, help="rubric file (default: the bundled TPM rubric)")
+    p.add_argument("--as-of", default=None, help="date durations are computed against (default: today)")
+    p.set_defaults(func=run)

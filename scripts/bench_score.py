@@ -1,0 +1,113 @@
+"""How fast ``rolefit score`` starts, against what it cannot avoid: Python start-up plus reading
+the same PDF with pdfplumber. Everything is measured in one run, in fresh processes, interleaved
+round by round so that machine load hits every command alike.
+
+    python scripts/bench_score.py [PDF ...] [--rounds 7] [--importtime]
+
+Prints the median and the best wall time of each command, its CPU time (user + system, the
+child that reads the PDF included), and the ratio of ``rolefit score`` to the baseline. The
+issue's bar: the median ratio at most 1.5. ``--importtime`` adds the slowest imports of one
+``rolefit score`` run (``python -X importtime``), the parent and its PDF-reading child together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = [ROOT / "examples" / "applicants" / "03-senior-tpm-maya-lindqvist.pdf",
+           ROOT / "examples" / "applicants" / "05-cpo-celeste-marchetti-obi.pdf"]
+
+BASELINE = """
+import sys, pdfplumber
+with pdfplumber.open(sys.argv[1]) as pdf:
+    text = [page.extract_text() for page in pdf.pages]
+"""
+
+
+def rolefit_command() -> list[str]:
+    """The installed console script when it sits next to this interpreter, else ``-m cli``."""
+    script = Path(sys.executable).with_name("rolefit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-400:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def importtime(pdf: Path, top: int = 15) -> None:
+    cmd = [sys.executable, "-X", "importtime", "-m", "cli", "score", str(pdf), "--json"]
+    err = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    rows = []
+    for line in err.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+            if cumulative.isdigit():
+                rows.append((int(cumulative), name))
+    rows.sort(reverse=True)
+    print(f"\nslowest imports of one run (cumulative ms; parent and PDF-reading child):")
+    for us, name in rows[:top]:
+        print(f"  {us / 1000:7.1f}  {name}")
+    loaded = {name.strip() for _, name in rows}
+    for heavy in ("prefect", "sklearn", "jinja2", "flows"):
+        print(f"  {heavy:8s} imported: {'yes' if heavy in loaded else 'no'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("pdfs", nargs="*", type=Path, default=DEFAULT)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--importtime", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("COLUMNS", "100")
+    rolefit = rolefit_command()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; rolefit = {' '.join(rolefit)}")
+    for pdf in args.pdfs:
+        commands = {
+            "python start-up": [sys.executable, "-c", "pass"],
+            "baseline: start-up + pdfplumber": [sys.executable, "-c", BASELINE, str(pdf)],
+            "rolefit score": [*rolefit, "score", str(pdf)],
+            "rolefit score --json": [*rolefit, "score", str(pdf), "--json"],
+        }
+        for cmd in commands.values():  # once each, so .pyc files exist and the files are cached
+            timed(cmd)
+        walls: dict[str, list[float]] = {k: [] for k in commands}
+        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        for _ in range(args.rounds):
+            for name, cmd in commands.items():
+                wall, cpu = timed(cmd)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+        print(f"\n{pdf.name} ({pdf.stat().st_size / 1024:.0f} KiB), {args.rounds} rounds")
+        print(f"  {'command':34s} {'median':>8s} {'best':>8s} {'CPU':>8s}")
+        for name in commands:
+            print(f"  {name:34s} {statistics.median(walls[name]) * 1000:6.0f}ms {min(walls[name]) * 1000:6.0f}ms "
+                  f"{statistics.median(cpus[name]) * 1000:6.0f}ms")
+        base = statistics.median(walls["baseline: start-up + pdfplumber"])
+        for name in ("rolefit score", "rolefit score --json"):
+            ratios = [s / b for s, b in zip(walls[name], walls["baseline: start-up + pdfplumber"])]
+            print(f"  {name} / baseline: median {statistics.median(walls[name]) / base:.2f}x "
+                  f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})")
+    if args.importtime:
+        importtime(args.pdfs[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The candidate's advice: ordered by what the engine says each change is worth, honest, concrete."""
+
+import dataclasses
+import tomllib
+
+import pytest
+
+from pipeline.file_to_result import file_to_result
+from pipeline.fit_to_advice import (
+    advice_text,
+    competency_gains,
+    find_level,
+    fit_to_advice,
+    open_competencies,
+    probe_text,
+    with_bullet,
+)
+from pipeline.profile_to_fit import profile_to_fit
+from pipeline.types import Contact, Experience, Line, Position, Profile, Section, Verdict, YearMonth
+from tests.conftest import AS_OF, EXAMPLES, ROOT
+
+SCORED = [
+    "01-associate-pm-jonah-okafor-reyes.pdf",
+    "02-tpm-daniela-ferreira-holt.pdf",
+    "03-senior-tpm-maya-lindqvist.pdf",
+    "05-cpo-celeste-marchetti-obi.pdf",
+    "06-product-owner-henrik-solberg.pdf",
+]
+
+
+@pytest.fixture(scope="module")
+def results(rubric, settings):
+    return {name: file_to_result(EXAMPLES / name, rubric, settings) for name in SCORED}
+
+
+@pytest.fixture(scope="module")
+def advices(results, rubric):
+    return {name: fit_to_advice(r.profile, r.fit, r.level, rubric) for name, r in results.items()}
+
+
+def line(text: str, bullet: bool = True) -> Line:
+    return Line(text, text, 1, 50.0, 100.0, 500.0, 110.0, 10.0, False, bullet=bullet)
+
+
+def tiny_profile(bullets=(), skills=(), ended: YearMonth | None = None) -> Profile:
+    start = YearMonth(ended.year - 3, ended.month) if ended else YearMonth(2022, 1)
+    role = Position("Product Manager", "Example Co", start, ended, ended is None, tuple(line(b) for b in bullets))
+    sections = (Section("skills", "Skills", tuple(line(s, bullet=False) for s in skills)),) if skills else ()
+    return Profile(AS_OF, sections, Contact(), (role,), (), (), (), Experience(total_months=58), Verdict(True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordering and gains: the engine's own numbers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_suggestions_are_ordered_by_gain_and_gains_are_real(results, advices, name):
+    r, advice = results[name], advices[name]
+    gains = [s.gain for s in advice.suggestions]
+    assert gains == sorted(gains, reverse=True)
+    assert all(g > 0 for g in gains)
+    assert advice.overall == r.fit.overall
+    full = {c.id for c in r.fit.competencies if c.score >= 1.0}
+    assert not full & {s.competency for s in advice.suggestions}, "a competency at full marks cannot gain"
+
+
+def test_doing_the_top_suggestion_moves_the_score_by_its_gain(results, advices, rubric):
+    r = results["02-tpm-daniela-ferreira-holt.pdf"]
+    top = advices["02-tpm-daniela-ferreira-holt.pdf"].suggestions[0]
+    comp = next(c for cat in rubric.model.categories for c in cat.competencies if c.id == top.competency)
+    rescored = profile_to_fit(with_bullet(r.profile, probe_text(comp, advice_text(rubric)["probe"])), rubric)
+    assert rescored.overall == pytest.approx(r.fit.overall + top.gain, abs=0.05)
+    assert next(c for c in rescored.competencies if c.id == top.competency).score > top.score
+
+
+def test_gains_do_not_depend_on_how_the_work_is_split(results, advices, rubric):
+    name = "03-senior-tpm-maya-lindqvist.pdf"
+    r = results[name]
+    ids = open_competencies(r.fit)
+    split = {**competency_gains(r.profile, r.fit, rubric, ids[1::2]), **competency_gains(r.profile, r.fit, rubric, ids[::2])}
+    assert {s.competency: s.gain for s in advices[name].suggestions} == {k: v for k, v in split.items() if v > 0}
+    assert fit_to_advice(r.profile, r.fit, r.level, rubric, gains=split) == advices[name]
+
+
+def test_the_probe_bullet_shows_one_competency_and_nothing_else(rubric):
+    """The hypothetical bullet measures one competency: it must not raise any other."""
+    base = tiny_profile()
+    template = advice_text(rubric)["probe"]
+    for cat in rubric.model.categories:
+        for comp in cat.competencies:
+            fit = profile_to_fit(with_bullet(base, probe_text(comp, template)), rubric)
+            raised = {c.id for c in fit.competencies if c.score > 0}
+            assert raised == {comp.id}, (comp.id, raised)
+
+
+def test_a_profile_without_roles_gets_a_hypothetical_current_role(rubric):
+    bare = dataclasses.replace(tiny_profile(), positions=())
+    probed = with_bullet(bare, "api: a 30% improvement")
+    assert len(probed.positions) == 1 and probed.positions[0].current
+    assert profile_to_fit(probed, rubric).overall > profile_to_fit(bare, rubric).overall
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrasing: names the competency, says why and what evidence; never invents
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bullets, skills, ended, kind, quoted",
+    [
+        ((), (), None, "add", ""),
+        ((), ("SQL, Jira, Figma",), None, "listed_only", "sql"),
+        (("Wrote SQL queries to size the onboarding problem",), (), None, "no_result", "Wrote SQL queries to size the onboarding problem"),
+        (("Wrote SQL queries that cut report time by 40%",), (), YearMonth(2016, 6), "more", "Wrote SQL queries that cut report time by 40%"),
+    ],
+    ids=["nothing", "skills-only", "bullet-without-figure", "old-measured-bullet"],
+)
+def test_suggestion_kind_follows_what_the_resume_shows(rubric, bullets, skills, ended, kind, quoted):
+    from pipeline.profile_to_level import profile_to_level
+
+    profile = tiny_profile(bullets, skills, ended)
+    fit = profile_to_fit(profile, rubric)
+    assert next(c for c in fit.competencies if c.id == "data").score < 1.0
+
+    advice = fit_to_advice(profile, fit, profile_to_level(profile, rubric), rubric)
+    s = next(s for s in advice.suggestions if s.competency == "data")
+    assert s.kind == kind
+    assert s.quote.lower() == quoted.lower()
+    if quoted:
+        assert quoted.lower() in s.action.lower()
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_every_suggestion_is_concrete_and_honest(advices, rubric, name):
+    advice = advices[name]
+    comps = {c.id: c for cat in rubric.model.categories for c in cat.competencies}
+    assert "never" in advice.honesty and "actually done" in advice.honesty
+    for s in advice.suggestions:
+        assert s.name == comps[s.competency].name
+        assert s.why and s.action
+        assert comps[s.competency].advice.rstrip(".") in s.action  # what kind of evidence would show it
+        if s.kind == "add":
+            assert s.action.startswith("No evidence yet. If you have done this")
+
+
+def test_advice_text_covers_every_competency_and_dimension(rubric):
+    data = tomllib.loads((ROOT / "rubrics" / "advice.toml").read_text(encoding="utf-8"))
+    ids = {c.id for cat in rubric.model.categories for c in cat.competencies}
+    assert ids <= set(data["why"]), ids - set(data["why"])
+    assert set(data["dimensions"]) == {"years", "scope", "people", "strategy"}
+    for dim in data["dimensions"].values():
+        assert set(dim["competencies"]) <= ids
+
+
+# ---------------------------------------------------------------------------------------------
+# --target: the gap to a level, from the ladder signals
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wanted, expected", [("senior", 2), ("Senior TPM", 2), ("  VP of product / CPO ", 4), ("nope", None)])
+def test_find_level_by_id_or_name(rubric, wanted, expected):
+    assert find_level(rubric, wanted) == expected
+
+
+def test_target_above_shows_which_signals_are_missing(results, rubric):
+    r = results["01-associate-pm-jonah-okafor-reyes.pdf"]
+    gap = fit_to_advice(r.profile, r.fit, r.level, rubric, target="principal").target
+    assert gap.level == "principal" and not gap.reached
+    dims = {c.dimension for c in gap.checks}
+    assert {"years", "scope", "people", "strategy"} <= dims
+    missing = {c.dimension for c in gap.missing}
+    assert {"years", "scope", "people"} <= missing
+    assert all(c.hint for c in gap.missing)
+    assert all(c.expected and c.shown for c in gap.checks)
+
+
+def test_target_at_or_below_the_likely_level_is_reached(results, rubric):
+    r = results["05-cpo-celeste-marchetti-obi.pdf"]
+    gap = fit_to_advice(r.profile, r.fit, r.level, rubric, target="tpm").target
+    assert gap.reached
+    assert not gap.missing
+
+
+def test_target_marks_suggestions_that_also_show_a_missing_signal(results, rubric):
+    r = results["01-associate-pm-jonah-okafor-reyes.pdf"]
+    advice = fit_to_advice(r.profile, r.fit, r.level, rubric, target="principal")
+    marked = {s.competency for s in advice.suggestions if s.target_note}
+    assert marked and marked <= {"stakeholders", "communication", "architecture", "mentoring", "roadmap", "business"}
+    assert not any(s.target_note for s in fit_to_advice(r.profile, r.fit, r.level, rubric).suggestions)
+
+
+def test_unknown_target_is_a_value_error(results, rubric):
+    r = results["02-tpm-daniela-ferreira-holt.pdf"]
+    with pytest.raises(ValueError, match="unknown level"):
+        fit_to_advice(r.profile, r.fit, r.level, rubric, target="wizard")

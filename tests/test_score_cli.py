@@ -1,0 +1,201 @@
+"""``rolefit score``: one résumé for the candidate; bad input is one line and a non-zero exit."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cli import main
+from pipeline.file_to_result import file_to_result
+from tests.conftest import AS_OF, EXAMPLES, ROOT
+
+RESUME = EXAMPLES / "02-tpm-daniela-ferreira-holt.pdf"
+
+
+def rolefit(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *map(str, args)],
+        capture_output=True, cwd=ROOT, timeout=300, input=stdin, env=_env(),
+    )
+
+
+def _env():
+    import os
+
+    return {**os.environ, "COLUMNS": "100"}
+
+
+def score(capsys, *args):
+    """Run ``rolefit score`` in this process: (exit code, stdout, stderr)."""
+    code = main(["score", *map(str, args), "--as-of", AS_OF.isoformat()])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated bad files
+# ---------------------------------------------------------------------------------------------
+
+
+def pdf(path, lines=(), *, encrypt=None, image_only=False):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt, invariant=1)
+    if image_only:  # a "scan": shapes, no text layer
+        c.rect(72, 500, 300, 200, fill=1)
+    y = 780
+    for text in lines:
+        c.drawString(72, y, text)
+        y -= 16
+    c.showPage()
+    c.save()
+    return path
+
+
+RECIPE = [
+    "Grandmother's apple pie",
+    "Ingredients: six apples, flour, butter, sugar, cinnamon and a pinch of salt.",
+    "Peel and slice the apples. Mix them with the sugar and the cinnamon.",
+    "Rub the butter into the flour until it looks like breadcrumbs, then add cold water.",
+    "Roll out the pastry, fill the dish, cover it and bake for forty minutes.",
+    "Serve warm with cream or ice cream. Serves six people as a dessert after dinner.",
+    "For a crisper crust, bake the empty pastry case for ten minutes before filling it.",
+    "Tart apples hold their shape best; sweet ones turn soft and need less sugar.",
+    "The pie keeps for two days in a cool place and can be warmed again in the oven.",
+]
+
+
+def bad_file(kind, tmp_path):
+    path = tmp_path / f"{kind}.pdf"
+    if kind == "not_pdf":
+        path.write_text("<html><body>My résumé</body></html>")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "no_text":
+        pdf(path, image_only=True)
+    elif kind == "encrypted":
+        from reportlab.lib import pdfencrypt
+
+        pdf(path, ["Jane Doe", "Experience"], encrypt=pdfencrypt.StandardEncryption("secret", ownerPassword="owner"))
+    elif kind == "not_resume":
+        pdf(path, RECIPE)
+    elif kind == "corrupt":
+        path.write_bytes(RESUME.read_bytes()[:1500])
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, says",
+    [
+        ("not_pdf", "not a PDF"),
+        ("empty", "empty"),
+        ("no_text", "text"),
+        ("encrypted", "password"),
+        ("not_resume", "does not read as a résumé"),
+        ("corrupt", "PDF"),
+    ],
+)
+def test_bad_file_is_one_line_and_exit_1(capsys, tmp_path, kind, says):
+    code, out, err = score(capsys, bad_file(kind, tmp_path))
+    assert code == 1
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"rolefit: {kind}.pdf: ")
+    assert says.lower() in lines[0].lower()
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("missing.pdf",), "file not found: missing.pdf"),
+        ((".",), "is a folder"),
+        ((RESUME, "--target", "wizard"), "not a level on the ladder"),
+        ((RESUME, "--as-of", "yesterday"), "--as-of must be a date"),
+        ((RESUME, "--html", "/nonexistent-folder/page.html"), "does not exist"),
+    ],
+    ids=["missing", "folder", "bad-target", "bad-date", "bad-html-folder"],
+)
+def test_usage_errors_are_one_line_and_exit_2(capsys, args, says, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code = main(["score", *map(str, args)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert says in err
+
+
+# ---------------------------------------------------------------------------------------------
+# A good résumé: the recruiter's numbers, phrased for the candidate
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def expected(rubric, settings):
+    return file_to_result(RESUME, rubric, settings)
+
+
+def test_summary_shows_scores_level_and_five_suggestions(capsys, expected):
+    code, out, err = score(capsys, RESUME, "--target", "senior")
+    assert code == 0, err
+    assert f"fit {expected.fit.overall:.0f}/100" in out
+    for cat in expected.fit.categories:
+        assert cat.name in out
+    assert f"Likely level {expected.level.name}" in out
+    assert f"Why {expected.level.name}" in out
+    assert "Top 5 changes, biggest effect first" in out
+    for i in range(1, 6):
+        assert f" {i}. " in out
+    assert "Only describe work you have actually done" in out
+    assert "Gap to Senior TPM" in out or "Target Senior TPM" in out
+
+
+def test_json_has_the_same_numbers_as_the_pipeline(capsys, expected):
+    code, out, _ = score(capsys, RESUME, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["result"]["fit"]["overall"] == expected.fit.overall
+    assert data["result"]["level"]["level"] == expected.level.level
+    assert [c["score"] for c in data["result"]["fit"]["competencies"]] == [c.score for c in expected.fit.competencies]
+    gains = [s["gain"] for s in data["advice"]["suggestions"]]
+    assert gains and gains == sorted(gains, reverse=True)
+    assert data["advice"]["target"] is None
+
+
+def test_html_page_is_written_and_self_contained(capsys, tmp_path, expected):
+    page = tmp_path / "me.html"
+    code, out, err = score(capsys, RESUME, "--html", page)
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    assert expected.profile.contact.name in html
+    assert "<script src=" not in html and "<link " not in html
+    assert str(page) in out
+
+
+def test_stdin_pipe_gives_the_same_result_without_prefect(expected):
+    """``rolefit score -`` in a fresh process: same numbers, and Prefect is never imported."""
+    probe = (
+        "import json, sys\n"
+        "from cli import main\n"
+        f"code = main(['score', '-', '--json', '--as-of', '{AS_OF.isoformat()}'])\n"
+        "print(json.dumps({'code': code, 'loaded': sorted(m for m in ('prefect', 'flows', 'jinja2') if m in sys.modules)}), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], input=RESUME.read_bytes(), capture_output=True, cwd=ROOT, timeout=300)
+    status = json.loads(proc.stderr.decode().strip().splitlines()[-1])
+    assert status == {"code": 0, "loaded": []}
+    data = json.loads(proc.stdout)
+    assert data["result"]["source"] == "stdin"
+    assert data["result"]["fit"]["overall"] == expected.fit.overall
+    assert data["result"]["sha256"] == expected.sha256
+
+
+def test_the_command_end_to_end_never_shows_a_traceback(tmp_path):
+    ok = rolefit("score", RESUME)
+    assert ok.returncode == 0 and b"Top 5 changes" in ok.stdout
+    bad = rolefit("score", "-", stdin=b"%PDF-1.4 this is not really a PDF")
+    assert bad.returncode == 1
+    assert bad.stderr.decode().startswith("rolefit: stdin: ")
+    assert b"Traceback" not in bad.stderr

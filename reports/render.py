@@ -53,6 +53,15 @@ class RunInfo:
     extra: dict = field(default_factory=dict)
     levels: tuple[tuple[str, str], ...] = ()  # the rubric's ladder as (id, name), lowest first
 
+    @classmethod
+    def for_rubric(cls, rubric, as_of: str, version: str, **more) -> RunInfo:
+        """The run facts of a ``pipeline.rubric.Rubric``, its ladder's level names included."""
+        return cls(
+            rubric_name=rubric.model.name, rubric_id=rubric.model.id, rubric_version=rubric.model.version,
+            rubric_sha256=rubric.sha256, as_of=as_of, version=version,
+            levels=tuple((lv.id, lv.name) for lv in rubric.model.ladder.levels), **more,
+        )
+
 
 # ---------------------------------------------------------------------------------------------
 # Jinja environment
@@ -175,22 +184,32 @@ def display_name(result: Result, run: RunInfo) -> str:
 
 
 def job_match(result: Result) -> dict | None:
-    """The optional job-description match, if the run had one: score 0..100 and any detail lists."""
+    """The optional job-description match (``Result.job_match``), if the run had one.
+
+    Read defensively: score 0..100; ``skills`` each with a ``skill`` (name, quote, required), a
+    ``score`` 0..1 and ``evidence``; the years asked for and found."""
     jm = getattr(result, "job_match", None)
     if jm is None:
         return None
-    score = None
-    for attr in ("score", "overall"):
-        value = getattr(jm, attr, None)
-        if isinstance(value, (int, float)):
-            score = float(value)
-            break
-    lists = {}
-    for attr in ("matched", "missing"):
-        items = getattr(jm, attr, None) or ()
-        lists[attr] = [_label(i) for i in items]
-    summary = getattr(jm, "summary", "") or getattr(jm, "reason", "") or ""
-    return {"score": score, "matched": lists["matched"], "missing": lists["missing"], "summary": str(summary)}
+    score = getattr(jm, "score", None)
+    skills = []
+    for m in getattr(jm, "skills", None) or ():
+        skill = getattr(m, "skill", m)
+        evidence = getattr(m, "evidence", None) or ()
+        skills.append({
+            "name": _label(skill), "quote": str(getattr(skill, "quote", "") or ""),
+            "required": bool(getattr(skill, "required", True)), "score": float(getattr(m, "score", 0.0) or 0.0),
+            "evidence": [{"quote": e.quote, "section": e.section, "page": e.page} for e in evidence[:2]],
+        })
+    return {
+        "score": float(score) if isinstance(score, (int, float)) else None,
+        "title": str(getattr(jm, "title", "") or ""), "source": str(getattr(jm, "source", "") or ""),
+        "skills": skills,
+        "matched": [s["name"] for s in skills if s["score"] > 0],
+        "missing": [s["name"] for s in skills if s["score"] == 0],
+        "years_required": getattr(jm, "years_required", None), "years_found": getattr(jm, "years_found", None),
+        "years_met": getattr(jm, "years_met", None),
+    }
 
 
 def _label(item: Any) -> str:
@@ -434,10 +453,12 @@ def results_to_index(results: list[Result], run: RunInfo) -> str:
     )
 
 
-def result_to_page(result: Result, run: RunInfo) -> str:
-    """One candidate's page, written to ``candidates/`` (its link back goes to ``../index.html``)."""
+def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = None) -> str:
+    """One candidate's page, written to ``candidates/`` (its link back goes to ``../index.html``).
+    Level names come from ``run.levels`` (see ``RunInfo.for_rubric``), else from ``names``."""
+    names = {**(names or {}), **level_names([result], run)}
     return environment().get_template("candidate.html").render(
-        r=result, v=candidate_view(result, run, level_names([result], run)), run=run, csp=_csp(None),
+        r=result, v=candidate_view(result, run, names), run=run, csp=_csp(None),
     )
 
 
@@ -454,7 +475,7 @@ def results_to_json(results: list[Result], run: RunInfo) -> str:
             for r in sorted(results, key=lambda r: (r.source, r.candidate_id))
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -503,11 +524,21 @@ def results_to_csv(results: list[Result], run: RunInfo) -> str:
     return buf.getvalue()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's files are owner-only
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file, fsync and rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -529,10 +560,10 @@ def _inside(out: Path, relative: str) -> Path:
 def write_reports(results: list[Result], run: RunInfo, out: Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    pages = page_names(results)
+    pages, names = page_names(results), level_names(results, run)
     for result in sorted(results, key=lambda r: (r.source, r.sha256)):
         if id(result) in pages:
-            write_atomic(_inside(out, pages[id(result)]), result_to_page(result, run))
+            write_atomic(_inside(out, pages[id(result)]), result_to_page(result, run, names))
     write_atomic(_inside(out, "results.json"), results_to_json(results, run))
     write_atomic(_inside(out, "results.csv"), results_to_csv(results, run))
     index = out / "index.html"

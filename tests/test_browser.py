@@ -177,9 +177,7 @@ def site(tmp_path_factory, rubric, settings):
     from reports.render import RunInfo, write_reports
 
     results = [file_to_result(p, rubric, settings) for p in sorted(EXAMPLES.glob("*.pdf"))]
-    run = RunInfo(rubric_name=rubric.model.name, rubric_id=rubric.model.id, rubric_version=rubric.model.version,
-                  rubric_sha256=rubric.sha256, as_of=settings.as_of.isoformat(), version="test", duration_s=1.5,
-                  levels=tuple((lv.id, lv.name) for lv in rubric.model.ladder.levels))
+    run = RunInfo.for_rubric(rubric, as_of=settings.as_of.isoformat(), version="test", duration_s=1.5)
     out = tmp_path_factory.mktemp("site")
     write_reports(results, run, out)
     best = max((r for r in results if r.fit), key=lambda r: r.fit.overall)

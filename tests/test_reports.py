@@ -10,10 +10,9 @@ import csv
 import io
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -118,10 +117,39 @@ def make_result(name="Ada Example", source="ada.pdf", overall=60.0, sha=None, st
     )
 
 
+@dataclass(frozen=True)
+class _Skill:  # the shape of pipeline.types.JobSkill / JobSkillMatch / JobMatch (issue 5)
+    name: str
+    quote: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class _SkillMatch:
+    skill: _Skill
+    score: float
+    evidence: tuple
+
+
+@dataclass(frozen=True)
+class _JobMatch:
+    source: str
+    title: str
+    score: float
+    skills: tuple
+    years_required: float | None = None
+    years_found: float = 0.0
+    years_met: bool | None = None
+
+
 def with_job_match(result: Result, score: float) -> Result:
-    """Attach an optional job match the way issue 5 will (a field that may be absent or None)."""
+    """Attach a job match the way ``Result.job_match`` holds one (the field may not exist yet)."""
+    ev = (Evidence(quote="Ran Kafka event pipelines", section="experience", page=1, kind="bullet", strength=0.6, matched="kafka"),)
+    jm = _JobMatch(source="payments-tpm.txt", title="Payments TPM", score=score, years_required=5.0, years_found=8.5, years_met=True,
+                   skills=(_SkillMatch(_Skill("Kafka", "Experience with Kafka", True), 1.0, ev),
+                           _SkillMatch(_Skill("Go", "Go is a plus", False), 0.0, ())))
     copy = replace(result)
-    object.__setattr__(copy, "job_match", SimpleNamespace(score=score, matched=("Kafka",), missing=("Go",), summary="JD: payments TPM"))
+    object.__setattr__(copy, "job_match", jm)
     return copy
 
 
@@ -165,7 +193,7 @@ def test_index_row_shows_overall_level_category_bars_status_and_why(batch):
     for _, cname, _ in CATEGORIES:
         assert f'aria-label="{cname}: ' in row
     assert "Strong:" in text and "Core strength" in text
-    assert "No evidence for 4 of 8:" in text and "Core missing" in text
+    assert "4 of 8 not evidenced" in text and "No evidence for: Core missing" in text
     assert 'class="status scored"' in row
     assert 'href="candidates/c' in row
 
@@ -206,7 +234,12 @@ def test_job_match_column_appears_only_when_a_job_description_was_given(batch):
     html = results_to_index(with_jd, RUN)
     assert "Job match" in html and 'data-v="70.0">70</td>' in html
     page = visible_text(result_to_page(with_jd[0], RUN))
-    assert "Job match" in page and "Kafka" in page and "Asked for but not found: Go" in page
+    assert "Job match" in page and "Job description match: Payments TPM (70 / 100)" in page
+    assert "Kafka required 100% “Ran Kafka event pipelines” — experience, page 1" in page
+    assert "Go preferred 0% not found" in page and "Asked for but not found: Go." in page
+    assert "Asks for 5.0 years; the résumé shows 8.5 (met)." in page
+    rows = read_csv(results_to_csv(with_jd, RUN))
+    assert [r["job_match"] for r in rows[:3]] == ["69.0", "68.0", "70.0"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,6 +338,17 @@ def test_scored_result_without_a_level_or_categories_still_renders():
     r = replace(r, level=None, fit=replace(r.fit, categories=(), competencies=()))
     assert "Overall fit" in result_to_page(r, RUN)
     assert "Ada Example" in results_to_index([r], RUN)
+
+
+def test_level_names_come_from_the_rubric_or_the_batch(rubric, tmp_path):
+    run = RunInfo.for_rubric(rubric, as_of=AS_OF.isoformat(), version="1")
+    assert run.levels[0] == (rubric.model.ladder.levels[0].id, rubric.model.ladder.levels[0].name)
+    assert run.rubric_sha256 == rubric.sha256
+    # without the ladder, a page still names every level some candidate in the batch reached
+    batch = [make_result(level="senior"), make_result(name="B", source="b.pdf", level="tpm")]
+    write_reports(batch, replace(RUN, levels=()), tmp_path)
+    page = visible_text((tmp_path / page_name(batch[0])).read_text(encoding="utf-8"))
+    assert "TPM 8%" in page and "Senior TPM 70%" in page and "associate" in page
 
 
 def test_empty_batch_renders():

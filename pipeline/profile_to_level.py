@@ -223,15 +223,24 @@ def years_rank(years: float, levels: tuple[LadderLevel, ...]) -> int:
     return max((i for i in range(1, len(levels)) if years >= levels[i - 1].typical_years[1]), default=0)
 
 
-def title_entry(reading: TitleReading, total_years: float, levels: tuple[LadderLevel, ...]) -> tuple[int, str]:
-    """Where the most senior title enters the product ladder, and why in plain words.
+def title_entry(
+    reading: TitleReading, total_years: float, levels: tuple[LadderLevel, ...], from_years: bool = True
+) -> tuple[int, str]:
+    """Where a title enters the product ladder, and why in plain words.
 
     A product or program title is read as written. Outside them, the career's own seniority is
-    the higher of its title and its years (other ladders name levels differently), and it enters
-    the product ladder ``-offset`` levels lower."""
+    the higher of its title and its years (other ladders name levels differently; ``from_years``
+    is False when the candidate also holds a product or program title, which then speaks for
+    itself), and it enters the product ladder ``-offset`` levels lower."""
     if reading.offset >= 0:
-        return reading.effective, ""
-    by_years = years_rank(total_years, levels)
+        why = ""
+        if reading.family == "program":
+            why = (
+                f"“{reading.title}” is a program or project management title, a different role from "
+                f"product management (the fit score weighs that); its seniority counts the same on this ladder"
+            )
+        return reading.effective, why
+    by_years = years_rank(total_years, levels) if from_years else 0
     own = max(reading.capped_rank, by_years)
     rank = max(0, min(len(levels) - 1, own + reading.offset))
     basis = "its title" if reading.capped_rank >= by_years else f"{total_years:.0f} years"
@@ -364,7 +373,8 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
     top: TitleReading | None = None
     title_years, title_rank = 0.0, 0
     if readings:
-        entries = [(title_entry(r, total_years, levels), r, p) for r, p in readings]
+        from_years = not any(r.offset >= 0 for r, _ in readings)
+        entries = [(title_entry(r, total_years, levels, from_years), r, p) for r, p in readings]
         (title_rank, why), top, top_pos = max(
             entries, key=lambda e: (e[0][0], e[1].offset >= 0, e[1].rank, e[2].months)
         )
@@ -422,7 +432,7 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
     )
 
 
-_RANK_WORDS = ("entry", "mid", "senior or lead", "staff, principal or director", "VP or chief")
+_RANK_WORDS = ("entry level", "mid level", "senior", "principal or director level", "executive level")
 
 
 def _rank_word(rank: int) -> str:
@@ -474,7 +484,7 @@ def _rounded(probs: tuple[float, ...]) -> list[float]:
     return out
 
 
-def _sentence(name: str, s: LevelSignals, vocab: Vocabulary) -> str:
+def _sentence(name: str, s: LevelSignals, vocab: Vocabulary, names: tuple[str, ...]) -> str:
     quote = s.quote(name)
     q = f" (“{quote.strip()}”)" if quote and name not in ("total_years", "product_years") else ""
     if name == "total_years":
@@ -487,14 +497,11 @@ def _sentence(name: str, s: LevelSignals, vocab: Vocabulary) -> str:
         if not s.title:
             return "no job title recognised"
         t = s.title
-        return (
-            f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) "
-            f"enters the product ladder at level {s.title_rank + 1} of 5"
-        )
+        return f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) reads as {names[s.title_rank]}"
     if name == "title_years":
         if not s.title:
             return "no time in a titled role"
-        return f"held a title at that level for {s.title_years:.1f} years"
+        return f"held a title at that level ({names[s.title_rank]}) for {s.title_years:.1f} years"
     if name == "scope":
         return f"widest scope owned: {vocab.scope_labels[s.scope]}{q}"
     if name == "horizon":
@@ -511,7 +518,7 @@ def _sentence(name: str, s: LevelSignals, vocab: Vocabulary) -> str:
 
 
 _ABSENT = {
-    "product_years": "a product or program management title",
+    "product_years": "time in a product or program management title",
     "people_led": "people led",
     "pms_led": "product managers managed or mentored",
     "budget": "budget or P&L ownership",
@@ -526,7 +533,13 @@ def _absent(name: str, s: LevelSignals) -> bool:
 
 
 def decisive_reasons(
-    model: LevelModel, x: tuple[float, ...], probs: tuple[float, ...], chosen: int, s: LevelSignals, vocab: Vocabulary
+    model: LevelModel,
+    x: tuple[float, ...],
+    probs: tuple[float, ...],
+    chosen: int,
+    s: LevelSignals,
+    vocab: Vocabulary,
+    names: tuple[str, ...],
 ) -> tuple[str, ...]:
     """Three to five reasons: the title rules that applied, then the signals that pushed hardest
     towards the chosen level against the other levels (weighted by their probability). Missing
@@ -540,22 +553,21 @@ def decisive_reasons(
     push.sort(key=lambda t: -t[0])
     reasons = list(s.notes[:2])
     absent: list[str] = []
-    slot = -1
     for value, name in push:
         if name == "student" and not s.student:
             continue
+        if name == "title_rank" and s.notes:
+            continue  # the title rule above already says where the title enters
         if value <= 0 and len(reasons) + (1 if absent else 0) >= 3:
             break
         if _absent(name, s):
-            if not absent:
-                slot = len(reasons)
             absent.append(_ABSENT[name])
             continue
         if len(reasons) + (1 if absent else 0) >= 5:
             break
-        reasons.append(_sentence(name, s, vocab))
-    if absent:
-        reasons.insert(slot, "no sign of " + ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1])
+        reasons.append(_sentence(name, s, vocab, names))
+    if absent:  # what held the level down, last
+        reasons.append("no sign of " + ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1])
     return tuple(reasons[:5])
 
 
@@ -582,14 +594,14 @@ def next_level_evidence(levels: tuple[LadderLevel, ...], chosen: int, s: LevelSi
     return tuple(out[:5])
 
 
-def _signals_out(s: LevelSignals, vocab: Vocabulary) -> tuple[Signal, ...]:
+def _signals_out(s: LevelSignals, vocab: Vocabulary, rubric_names: tuple[str, ...]) -> tuple[Signal, ...]:
     t = s.title
     out = [
         Signal("total_years", f"{s.total_years:.1f} years", s.quote("total_years")),
         Signal("product_years", f"{s.product_years:.1f} years", s.quote("product_years")),
     ]
     if t:
-        value = f"{t.seniority_label} · {t.family_label} · enters at level {s.title_rank + 1} of 5"
+        value = f"{t.seniority_label} · {t.family_label} · reads as {rubric_names[s.title_rank]}"
         if t.small_org:
             value += f" (capped: {t.small_org})"
         out.append(Signal("most_senior_title", value, s.quote("title")))
@@ -632,8 +644,8 @@ def signals_to_level(s: LevelSignals, rubric: Rubric, confidence_factor: float =
         name=level.name,
         probabilities=tuple((lv.id, p) for lv, p in zip(levels, rounded)),
         confidence=round(probs[chosen] * confidence_factor, 4),
-        reasons=decisive_reasons(aligned, x, probs, chosen, s, vocab),
-        signals=_signals_out(s, vocab),
+        reasons=decisive_reasons(aligned, x, probs, chosen, s, vocab, tuple(lv.name for lv in levels)),
+        signals=_signals_out(s, vocab, tuple(lv.name for lv in levels)),
         next_level=next_level_evidence(levels, chosen, s, vocab),
     )
 

@@ -162,6 +162,22 @@ def test_program_and_product_managers_get_comparable_levels(rubric):
     assert abs(LEVELS.index(a.level) - LEVELS.index(b.level)) <= 1
     families = {s.value.split(" · ")[1] for lv in (a, b) for s in lv.signals if s.name == "most_senior_title"}
     assert families == {"product management", "program or project management"}
+    assert any("different role from product management" in r for r in b.reasons)
+    assert not any("different role" in r for r in a.reasons)
+
+
+def test_a_product_title_speaks_for_itself_over_years_in_an_earlier_career(rubric):
+    p = profile(
+        [
+            position("Product Owner", "Cedarline", 2022, None, ["Wrote user stories for the claims portal"]),
+            position("Business Analyst", "Cedarline", 2015, 2021, ["Documented requirements"]),
+        ],
+        product_months=59,
+    )
+    level = profile_to_level(p, rubric)
+    title = next(s for s in level.signals if s.name == "most_senior_title")
+    assert "Product Owner" in title.evidence
+    assert level.level == "tpm"
 
 
 def test_a_senior_engineer_enters_the_ladder_lower_and_says_why(rubric):

@@ -10,7 +10,7 @@ from pipeline.profile_to_fit import profile_to_fit
 from pipeline.profile_to_level import profile_to_level
 from pipeline.redact import redact_document, redact_result
 from pipeline.rubric import Rubric
-from pipeline.types import Document, Problem, Result, Settings
+from pipeline.types import Document, JobDescription, Problem, Result, Settings
 
 
 def candidate_id(sha256: str) -> str:
@@ -18,7 +18,7 @@ def candidate_id(sha256: str) -> str:
     return "c" + sha256[:12]
 
 
-def document_to_result(doc: Document, rubric: Rubric, settings: Settings) -> Result:
+def document_to_result(doc: Document, rubric: Rubric, settings: Settings, job: JobDescription | None = None) -> Result:
     common = dict(
         candidate_id=candidate_id(doc.sha256),
         source=doc.source,
@@ -34,24 +34,32 @@ def document_to_result(doc: Document, rubric: Rubric, settings: Settings) -> Res
     if not profile.verdict.scorable:
         problem = Problem("not_resume", f"not a scorable résumé: {profile.verdict.reason}")
         return Result(**common, status="not_resume", problem=problem, profile=profile)
+    fit = profile_to_fit(profile, rubric)
+    job = job if job is not None else settings.job
+    job_match = None
+    if job is not None and job.problem is None:  # optional job description (--jd), beside the fit
+        from pipeline.profile_to_job_match import profile_to_job_match
+
+        job_match = profile_to_job_match(profile, job, rubric, fit)
     return Result(
         **common,
         status="scored",
         problem=None,
         profile=profile,
-        fit=profile_to_fit(profile, rubric),
+        fit=fit,
         level=profile_to_level(profile, rubric),
+        job_match=job_match,
     )
 
 
-def file_to_result(path: str | Path, rubric: Rubric, settings: Settings) -> Result:
+def file_to_result(path: str | Path, rubric: Rubric, settings: Settings, job: JobDescription | None = None) -> Result:
     # Imported here: document_to_result's callers (rolefit score reads the PDF in a child
     # process) never load the PDF libraries.
     from pipeline.pdf_to_document import pdf_to_document
 
     doc = pdf_to_document(path, settings)
-    result = document_to_result(doc, rubric, settings)
+    result = document_to_result(doc, rubric, settings, job)
     if settings.blind:  # redact, score the redacted document again, keep any difference as an error
-        rescored = document_to_result(redact_document(doc, result), rubric, settings) if doc.lines else None
+        rescored = document_to_result(redact_document(doc, result), rubric, settings, job) if doc.lines else None
         result = redact_result(result, rescored)
     return result

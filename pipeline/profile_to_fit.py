@@ -195,7 +195,6 @@ class RubricMatcher:
         self.aliases = [_TermSet.of(c.aliases) for c in self.competencies]
         self.keywords = [_TermSet.of(c.keywords) for c in self.competencies]
         self.context = _TermSet.of(scoring.context_words)
-        self._context_terms = [(w.lower(), _term_regex([w], w != w.lower())) for w in scoring.context_words]
         # Near-spellings: long single alias words, and the real words that must stay themselves.
         words = {w for c in self.competencies for a in c.aliases if a == a.lower() for w in a.split()}
         self.fuzzy_targets = sorted(w for w in words if len(w) >= scoring.fuzzy_min_length and w.isalpha())
@@ -203,6 +202,8 @@ class RubricMatcher:
         self.term_words = {w for c in self.competencies for t in c.aliases + c.keywords
                            for w in re.findall(r"[a-z0-9+#]+", t.lower())}
         self.min_ratio = scoring.fuzzy_min_ratio
+        self.fuzzy_min_length = scoring.fuzzy_min_length
+        self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
         refs = [(i, r) for i, c in enumerate(self.competencies) for r in c.references]
         self.ref_owner = np.array([i for i, _ in refs], dtype=int)
@@ -221,25 +222,28 @@ class RubricMatcher:
         return " ".join(sorted(words))
 
     def context_in(self, text: str) -> tuple[str, ...]:
-        """The context words ``text`` names (each once, in rubric order)."""
-        return tuple(w for w, p in self._context_terms if p.search(text))
+        """The context words ``text`` names (each once, sorted)."""
+        found = {m.group().lower() for p in (self.context.exact, self.context.folded) if p is not None
+                 for m in p.finditer(text)}
+        return tuple(sorted(found))
 
     def correct(self, text: str) -> str:
         """The text with near-spellings of long alias words replaced by the alias word."""
         if not self.fuzzy_targets:
             return text
 
-        def fix(m: re.Match) -> str:
-            word = m.group()
-            low = word.lower()
-            if len(low) < len(self.fuzzy_targets[0]) - 2 or low in self.known or not low.isalpha():
-                return word
-            best = process.extractOne(low, self.fuzzy_targets, scorer=fuzz.ratio, score_cutoff=self.min_ratio)
-            if best and best[0][:2] == low[:2]:
-                return best[0]
-            return word
+        return _WORD.sub(lambda m: self._fix(m.group()), text)
 
-        return _WORD.sub(fix, text)
+    def _fix(self, word: str) -> str:
+        if word not in self._fixed:
+            low = word.lower()
+            fixed = word
+            if len(low) >= self.fuzzy_min_length - 2 and low not in self.known and low.isalpha():
+                best = process.extractOne(low, self.fuzzy_targets, scorer=fuzz.ratio, score_cutoff=self.min_ratio)
+                if best and best[0][:2] == low[:2]:
+                    fixed = best[0]
+            self._fixed[word] = fixed
+        return self._fixed[word]
 
     def similarities(self, texts: list[str]) -> np.ndarray:
         """(units × reference sentences) cosine similarity."""

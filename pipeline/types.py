@@ -31,6 +31,9 @@ class Settings:
     timeout_s: float = 60.0
     memory_bytes: int = 1024 * 1024 * 1024
     blind: bool = False
+    # An optional job description (``--jd``), read once per run; scored as a separate job match.
+    # Part of the settings so that it reaches every worker and every cache key with them.
+    job: JobDescription | None = None
     isolate: bool = True  # read each PDF in a forked worker with the time and memory limits
     max_glyphs_per_page: int = 50_000  # pre-flight: a dense résumé page has 3-6 thousand
     ocr: bool = False  # opt-in OCR of pages with no text layer (needs the `ocr` extra)
@@ -243,6 +246,64 @@ class Fit:
 
 
 # ---------------------------------------------------------------------------------------------
+# Optional job description: JD file -> JobDescription (text_to_job); Profile + JobDescription
+# -> JobMatch (profile_to_job_match). Shown beside the fit; the rubric stays the fit's backbone.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobSkill:
+    """One thing a job description asks for, as written there."""
+
+    name: str  # short label for people
+    quote: str  # the job description's own line
+    required: bool  # False: preferred / nice to have
+    terms: tuple[str, ...] = ()  # named tools or terms searched for in the résumé as they are
+    competencies: tuple[str, ...] = ()  # rubric competency ids the line asks for
+
+
+@dataclass(frozen=True)
+class JobDescription:
+    source: str
+    title: str = ""
+    skills: tuple[JobSkill, ...] = ()
+    min_years: float | None = None
+    max_years: float | None = None
+    years_quote: str = ""
+    problem: Problem | None = None
+
+    @property
+    def required(self) -> tuple[JobSkill, ...]:
+        return tuple(s for s in self.skills if s.required)
+
+    @property
+    def preferred(self) -> tuple[JobSkill, ...]:
+        return tuple(s for s in self.skills if not s.required)
+
+
+@dataclass(frozen=True)
+class JobSkillMatch:
+    skill: JobSkill
+    score: float  # 0..1
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class JobMatch:
+    source: str  # the job description's file name
+    title: str
+    score: float  # 0..100
+    skills: tuple[JobSkillMatch, ...]
+    years_required: float | None = None
+    years_found: float = 0.0
+    years_met: bool | None = None  # None: the job description names no years
+
+    @property
+    def gaps(self) -> tuple[JobSkillMatch, ...]:
+        return tuple(m for m in self.skills if m.score == 0)
+
+
+# ---------------------------------------------------------------------------------------------
 # Stage 4: Profile + Rubric -> Level
 # ---------------------------------------------------------------------------------------------
 
@@ -367,3 +428,4 @@ class Result:
     fit: Fit | None = None
     level: Level | None = None
     blind: BlindCheck | None = None  # set on blind runs only
+    job_match: JobMatch | None = None  # set when a job description was given (--jd)

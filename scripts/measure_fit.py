@@ -93,8 +93,8 @@ def main() -> int:
         from pipeline.profile_to_job_match import profile_to_job_match
         from pipeline.text_to_job import file_to_job
 
-        job = file_to_job(args.jd, Settings(as_of=AS_OF))
-        print(f"job description {args.jd}: required {len(job.required)}, preferred {len(job.preferred)}, "
+        job = file_to_job(args.jd, Settings(as_of=AS_OF), rubric)
+        print(f"job description {args.jd}: {len(job.required)} required, {len(job.preferred)} preferred, "
               f"years {job.min_years}")
 
     files: list[tuple[Path, str, str]] = []  # path, kind, label

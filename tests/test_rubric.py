@@ -1,0 +1,122 @@
+"""Rubrics are data, validated on load: every problem as (file, field, reason); a second role
+works with no code change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.rubric import RUBRICS_DIR, RubricError, load_rubric
+from tests.conftest import ROOT
+
+TPM = RUBRICS_DIR / "tpm.toml"
+PM = RUBRICS_DIR / "pm.toml"
+
+
+@pytest.mark.parametrize("path", [TPM, PM], ids=lambda p: p.name)
+def test_bundled_rubrics_are_valid(path):
+    rubric = load_rubric(path)
+    model = rubric.model
+    assert rubric.ref.id == model.id and rubric.ref.version == model.version and len(rubric.sha256) == 64
+    for cat in model.categories:
+        for comp in cat.competencies:
+            assert comp.description and comp.aliases and comp.references, comp.id
+
+
+def test_tpm_rubric_covers_the_four_categories():
+    names = [c.name for c in load_rubric(TPM).model.categories]
+    assert names == ["Core technical skills", "Product and business skills", "Soft skills",
+                     "TPM responsibilities and impact"]
+
+
+def _broken(tmp_path: Path, old: str, new: str, source: Path = TPM) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+BROKEN = [
+    # (old, new, field the error names, words in the reason)
+    ('weight = 0.30', 'weight = -1', "categories[0].weight", "greater than 0"),
+    ('id = "architecture"', 'id = "Architecture Design"', "categories[0].competencies[0].id", "pattern"),
+    ('result_bullet = 1.0, bullet = 0.75', 'result_bullet = 0.5, bullet = 0.75', "scoring.evidence_weights",
+     "result_bullet >= bullet"),
+    ('corroboration = [1.0, 0.3, 0.2]', 'corroboration = [0.5, 0.3]', "scoring.corroboration", "start with 1"),
+    ('id = "apis"', 'id = "architecture"', "(top level)", "used twice"),
+    ('paraphrase_quality = 0.8\n', '', "scoring.paraphrase_quality", "required"),
+    ('name = "Technical Product Manager"\n', 'name = "Technical Product Manager"\nsurprise = 1\n', "surprise",
+     "extra"),
+]
+
+
+@pytest.mark.parametrize("old,new,field,reason", BROKEN, ids=[b[2] for b in BROKEN])
+def test_broken_rubric_lists_file_field_reason(tmp_path, old, new, field, reason):
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(RubricError) as err:
+        load_rubric(path)
+    issues = err.value.issues
+    assert any(i.field == field and reason.lower() in i.reason.lower() and i.file == str(path) for i in issues), issues
+
+
+def test_syntax_error_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x\n', encoding="utf-8")
+    with pytest.raises(RubricError) as err:
+        load_rubric(bad)
+    assert err.value.issues[0].field == "(syntax)"
+    with pytest.raises(RubricError) as err:
+        load_rubric(tmp_path / "missing.toml")
+    assert err.value.issues[0].field == "(file)"
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = tmp_path / "two.toml"
+    text = TPM.read_text(encoding="utf-8").replace("weight = 0.30", "weight = -1", 1)
+    text = text.replace("recency_floor = 0.35", "recency_floor = 7", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as err:
+        load_rubric(path)
+    assert {"categories[0].weight", "scoring.recency_floor"} <= {i.field for i in err.value.issues}
+
+
+def _rolefit(*args):
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_rubric_check_command(tmp_path):
+    ok = _rolefit("rubric", "check", str(PM))
+    assert ok.returncode == 0 and "ok (pm 0.1.0" in ok.stdout
+    broken = _broken(tmp_path, 'weight = 0.30', 'weight = -1')
+    bad = _rolefit("rubric", "check", str(broken))
+    assert bad.returncode == 1
+    assert f"{broken}: categories[0].weight: Input should be greater than 0" in bad.stderr
+
+
+def test_a_broken_rubric_never_half_runs_a_batch(tmp_path):
+    """The batch command validates the rubric before reading any file or starting Prefect."""
+    broken = _broken(tmp_path, 'weight = 0.30', 'weight = -1')
+    out = tmp_path / "out"
+    run = _rolefit("batch", str(ROOT / "examples" / "applicants"), "--out", str(out), "--rubric", str(broken))
+    assert run.returncode == 2
+    assert "invalid rubric" in run.stderr and "categories[0].weight" in run.stderr
+    assert not (out / "index.html").exists() and not (out / "results.json").exists()
+
+
+def test_second_role_scores_with_no_code_change(rubric):
+    from pipeline.profile_to_fit import profile_to_fit
+    from tests.test_profile_to_fit import make_profile
+
+    pm = load_rubric(PM)
+    p = make_profile(bullets=["Interviewed 30 customers and rewrote the product roadmap",
+                              "Wrote user stories and ran A/B tests that lifted conversion by 6%"])
+    fit = profile_to_fit(p, pm)
+    assert [c.id for c in fit.categories] == [c.id for c in pm.model.categories]
+    assert {c.id for c in fit.competencies} == {c.id for cat in pm.model.categories for c in cat.competencies}
+    assert fit.overall > 0
+    assert profile_to_fit(p, rubric).categories != fit.categories

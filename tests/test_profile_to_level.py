@@ -229,6 +229,27 @@ def test_level_output_has_probabilities_reasons_and_next_step(rubric):
     assert {"total_years", "product_years", "most_senior_title", "scope", "people_led", "pms_led", "horizon", "budget"} <= names
 
 
+def test_every_signal_quotes_its_evidence(rubric):
+    bullets = [
+        "Lead a portfolio of 4 products across the payments business unit",
+        "Manage a team of 5 product managers and coached 2 APMs",
+        "Lead a product group of 30 people",
+        "Set the three-year product strategy with the executive team",
+        "Own a $12M annual budget for the platform",
+    ]
+    p = profile([position("Director of Product", "Acme", 2013, None, bullets)], product_months=166)
+    signals = {s.name: s for s in profile_to_level(p, rubric).signals}
+    assert signals["scope"].value in ("a portfolio", "the whole function")
+    assert signals["people_led"].value == "30"
+    assert signals["pms_led"].value == "5"
+    assert signals["horizon"].value == "multi-year strategy"
+    assert signals["budget"].value == "yes"
+    for name in ("scope", "people_led", "pms_led", "horizon", "budget"):
+        assert signals[name].evidence in bullets, name
+    assert "Director of Product" in signals["most_senior_title"].evidence
+    assert "months" in signals["total_years"].evidence
+
+
 def test_the_top_level_has_no_next_level(rubric):
     bullets = ["Lead a product organization of 85 people", "Own a $140M P&L", "Wrote the five-year product strategy"]
     p = profile([position("Chief Product Officer", "Acme", 2005, None, bullets)], product_months=260)

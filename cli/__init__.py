@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("batch", "score", "rubric", "audit", "notice")  # modules of this package, in the order shown in --help
+COMMANDS = ("batch", "serve", "score", "rubric", "audit", "notice")  # modules of this package, in the order shown in --help
 
 
 class UsageError(Exception):

@@ -7,6 +7,9 @@ understanding stage reads a PDF; one table checks the bundled examples end to en
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pipeline.profile_to_level import (
     load_signal_vocabulary,
@@ -261,6 +264,33 @@ def test_no_positions_gives_a_level_with_low_confidence(rubric):
     level = profile_to_level(profile([]), rubric)
     assert level.level == "associate"
     assert level.confidence <= 0.6
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(
+    title=st.sampled_from(["", "Product Manager", "Senior Software Engineer", "CTO", "Executive Chef", "VP of Product", "Intern"]),
+    years=st.floats(0, 40),
+    product_share=st.floats(0, 1),
+    scope=st.integers(0, 4),
+    horizon=st.integers(0, 3),
+    people=st.integers(0, 5000),
+    pms=st.integers(0, 200),
+    budget=st.booleans(),
+    student=st.booleans(),
+)
+def test_any_signals_give_a_well_formed_level(rubric, title, years, product_share, scope, horizon, people, pms, budget, student):
+    from pipeline.profile_to_level import LevelSignals, signals_to_level, title_entry
+
+    vocab = load_signal_vocabulary(str(RUBRICS_DIR / "ladder_signals.toml"))
+    reading = read_title(title, vocab) if title else None
+    rank = title_entry(reading, years, rubric.model.ladder.levels)[0] if reading else 0
+    signals = LevelSignals(years, years * product_share, reading, rank, years, scope, people, pms, horizon, budget, student)
+    level = signals_to_level(signals, rubric)
+    probs = [p for _, p in level.probabilities]
+    assert len(probs) == 5 and all(0 <= p <= 1 for p in probs) and abs(sum(probs) - 1) < 1e-9
+    assert level.level in LEVELS and 0 <= level.confidence <= 1
+    assert 3 <= len(level.reasons) <= 5 and all(level.reasons)
+    assert bool(level.next_level) == (level.level != "vp")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -284,7 +284,7 @@ def _months(ym) -> int:
     return ym.year * 12 + (ym.month - 1)
 
 
-def timeline(result: Result, as_of: date, width: int = 640) -> dict | None:
+def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
     """Geometry for the experience timeline: one row per dated position, overlaps marked."""
     if result.profile is None:
         return None

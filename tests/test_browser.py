@@ -265,35 +265,58 @@ def test_axe_finds_no_serious_or_critical_violations(browser, site, which):
     assert serious == [], json.dumps(serious, indent=1)
 
 
-@pytest.mark.parametrize("paper", [("A4", 8.27, 11.69), ("Letter", 8.5, 11.0)], ids=lambda p: p[0])
-def test_candidate_page_prints_without_cut_off_content(browser, site, shots, paper):
+PAPERS = [("A4", 8.27, 11.69), ("Letter", 8.5, 11.0)]
+MARGIN_IN = 0.5
+
+
+def print_problems(page: Page, pdf_path: Path, width_in: float, height_in: float) -> tuple[list[str], list[str], str]:
+    """Print the page to PDF; return the elements wider than the printable width (print media),
+    the characters that landed outside a PDF page, and the printed text."""
     import base64
 
     import pdfplumber
 
-    name, width_in, height_in = paper
-    out, best, _ = site
-    page = browser.open(best.as_uri())
-    margin = 0.5
-    pdf = page.send("Page.printToPDF", {"paperWidth": width_in, "paperHeight": height_in, "marginTop": margin,
-                                        "marginBottom": margin, "marginLeft": margin, "marginRight": margin,
+    pdf = page.send("Page.printToPDF", {"paperWidth": width_in, "paperHeight": height_in, "marginTop": MARGIN_IN,
+                                        "marginBottom": MARGIN_IN, "marginLeft": MARGIN_IN, "marginRight": MARGIN_IN,
                                         "printBackground": True})
-    path = shots / f"candidate-{name}.pdf"
-    path.write_bytes(base64.b64decode(pdf["data"]))
-    # the printable width in CSS pixels: nothing in the print layout may be wider than that
-    printable = round((width_in - 2 * margin) * 96)
+    pdf_path.write_bytes(base64.b64decode(pdf["data"]))
+    printable = round((width_in - 2 * MARGIN_IN) * 96)  # CSS pixels
     page.send("Emulation.setEmulatedMedia", {"media": "print"})
     page.send("Emulation.setDeviceMetricsOverride", {"width": printable, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
     wide = page.js(
         f"Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > {printable} + 1)"
         ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
     )
-    assert wide == [], f"wider than {name} paper"
-    with pdfplumber.open(path) as doc:
+    outside = []
+    with pdfplumber.open(pdf_path) as doc:
         text = "\n".join(p.extract_text() or "" for p in doc.pages)
         for p in doc.pages:
-            outside = [c["text"] for c in p.chars if c["x0"] < -0.5 or c["x1"] > p.width + 0.5
-                       or c["top"] < -0.5 or c["bottom"] > p.height + 0.5]
-            assert outside == [], f"characters off the page on page {p.page_number}"
+            outside += [c["text"] for c in p.chars if c["x0"] < -0.5 or c["x1"] > p.width + 0.5
+                        or c["top"] < -0.5 or c["bottom"] > p.height + 0.5]
+    return wide, outside, text.replace("\n", " ")
+
+
+@pytest.mark.parametrize("paper", PAPERS, ids=lambda p: p[0])
+def test_candidate_page_prints_without_cut_off_content(browser, site, shots, paper):
+    name, width_in, height_in = paper
+    out, best, _ = site
+    page = browser.open(best.as_uri())
+    wide, outside, text = print_problems(page, shots / f"candidate-{name}.pdf", width_in, height_in)
+    assert wide == [], f"wider than {name} paper"
+    assert outside == [], "characters off the page"
     for expected in ("Competencies and evidence", "How the file was read", "must not be the only basis"):
-        assert expected in text.replace("\n", " ")
+        assert expected in text
+
+
+def test_the_checks_catch_a_broken_page(browser, tmp_path):
+    """The browser checks themselves can fail: a page with an unlabelled field, a script error and
+    a table wider than the paper is caught by axe, the console check and the print check."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!doctype html><html><head><title>bad</title></head><body><main><input type='text'>"
+                   "<table><tr><td style='min-width:1400px'>far too wide to print</td></tr></table>"
+                   "<script>undefinedFunction()</script></main></body></html>", encoding="utf-8")
+    page = browser.open(bad.as_uri())
+    assert any("undefinedFunction" in e for e in page.errors())
+    assert any(v["impact"] in ("serious", "critical") for v in page.axe_violations(axe_source()))
+    wide, _, _ = print_problems(page, tmp_path / "bad.pdf", 8.27, 11.69)
+    assert wide

@@ -290,7 +290,7 @@ def test_timeline_without_overlaps_says_so_and_lists_undatable_positions():
                  position("Consultant", "C", None, None, datable=False, date_text="some time"))
     text = visible_text(result_to_page(make_result(positions=positions), RUN))
     assert "No overlapping roles." in text
-    assert "dates not readable" in text
+    assert "dates not readable" in text and "1 position has no readable dates and is listed below only." in text
 
 
 @pytest.mark.parametrize("diagnostics, positions_undated, expected", [

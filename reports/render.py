@@ -453,12 +453,14 @@ def results_to_index(results: list[Result], run: RunInfo) -> str:
     )
 
 
-def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = None) -> str:
-    """One candidate's page, written to ``candidates/`` (its link back goes to ``../index.html``).
-    Level names come from ``run.levels`` (see ``RunInfo.for_rubric``), else from ``names``."""
+def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = None,
+                   index_link: str | None = "../index.html") -> str:
+    """One candidate's page, written to ``candidates/``; ``index_link=None`` for a page that stands
+    alone (no batch index beside it). Level names come from ``run.levels`` (see
+    ``RunInfo.for_rubric``), else from ``names``."""
     names = {**(names or {}), **level_names([result], run)}
     return environment().get_template("candidate.html").render(
-        r=result, v=candidate_view(result, run, names), run=run, csp=_csp(None),
+        r=result, v=candidate_view(result, run, names), run=run, csp=_csp(None), index_link=index_link,
     )
 
 

@@ -314,6 +314,11 @@ def test_diagnostics_are_told_in_plain_words(diagnostics, positions_undated, exp
     assert expected[-1].replace("'", "&#39;") in html
 
 
+def test_a_page_that_stands_alone_has_no_link_to_an_index():
+    assert 'href="../index.html"' in result_to_page(make_result(), RUN)
+    assert "index.html" not in result_to_page(make_result(), RUN, index_link=None)
+
+
 @pytest.mark.parametrize("status", ["unreadable", "not_resume"])
 def test_unscored_results_render_with_their_reason(status):
     r = make_result(status=status)

@@ -7,7 +7,8 @@ candidate's advice (``fit_to_advice``).
 Start-up is most of the cost, so the work is overlapped: the PDF is read in a forked child
 (``pipeline.isolation``: a hostile file can neither crash nor exhaust this process) while this
 process loads the rubric and warms the stages up. Exit codes: 0 scored, 1 the file cannot be
-scored (one line on stderr says why), 2 a usage error.
+scored (one line on stderr says why), 2 a usage error, 3 an internal error (one line; the
+traceback with ROLEFIT_DEBUG=1).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from cli import UsageError
 
 EXIT_UNSCORABLE = 1
+EXIT_INTERNAL = 3
 TOP = 5
 
 
@@ -175,6 +177,20 @@ def warm_up(rubric, settings) -> None:
         pass
 
 
+def load_job(path: str | None, rubric, settings):
+    """The job description given with ``--jd`` (text, Markdown or PDF), or None."""
+    if path is None:
+        return None
+    from pipeline.text_to_job import file_to_job
+
+    job = file_to_job(path, settings, rubric)
+    if job.problem:
+        raise UsageError(f"cannot use job description {path}: {job.problem.reason}")
+    if not job.skills and not job.min_years:
+        raise UsageError(f"cannot use job description {path}: no requirements found in it")
+    return job
+
+
 def check_target(rubric, target: str | None) -> None:
     from pipeline.fit_to_advice import find_level
 
@@ -207,24 +223,11 @@ def to_json(result, advice) -> str:
 
 
 def write_page(path: str, result, advice, rubric, settings) -> None:
-    from dataclasses import fields
-
     from pipeline import __version__
     from pipeline.serialise import to_jsonable
     from reports.render import RunInfo, result_to_page, write_atomic
 
-    info = dict(
-        rubric_name=rubric.model.name,
-        rubric_id=rubric.model.id,
-        rubric_version=rubric.model.version,
-        rubric_sha256=rubric.sha256,
-        as_of=settings.as_of.isoformat(),
-        version=__version__,
-        extra={"advice": to_jsonable(advice)},
-        levels=tuple((lv.id, lv.name) for lv in rubric.model.ladder.levels),
-    )
-    known = {f.name for f in fields(RunInfo)}
-    run = RunInfo(**{k: v for k, v in info.items() if k in known})
+    run = RunInfo.for_rubric(rubric, settings.as_of.isoformat(), __version__, extra={"advice": to_jsonable(advice)})
     try:
         write_atomic(Path(path), result_to_page(result, run))
     except OSError as exc:
@@ -284,6 +287,8 @@ def print_summary(result, advice, rubric_name: str, console, html: str | None = 
             body.append(f"\nWhy: {s.why}", style="dim")
             if s.target_note:
                 body.append(f"\n{s.target_note}", style="yellow")
+            if s.job_note:
+                body.append(f"\n{_short(s.job_note, 160)}", style="magenta")
             rows.append((f"{i}.", body))
         _items(console, rows, indent=" ")
     else:
@@ -292,6 +297,8 @@ def print_summary(result, advice, rubric_name: str, console, html: str | None = 
 
     if advice.target is not None:
         print_target(advice.target, console)
+    if getattr(result, "job_match", None) is not None:
+        print_job(result.job_match, console)
     if result.diagnostics.notes:
         console.print(Text("\nHow your PDF reads", style="bold"))
         _items(console, [(None, Text(n)) for n in result.diagnostics.notes])
@@ -328,6 +335,28 @@ def print_target(gap, console) -> None:
         _items(console, hints)
 
 
+def print_job(job, console) -> None:
+    """The job description match: its score, the years it asks for, what it asks that is not shown."""
+    from rich.text import Text
+
+    title = job.title or job.source
+    console.print(Text.assemble(("\nJob match: ", "bold"), (title, "bold"), ("  ", ""),
+                                (f"{job.score:.0f}", "bold cyan"), ("/100", "cyan")))
+    rows = []
+    if job.years_met is not None:
+        mark = "✓" if job.years_met else "✗"
+        rows.append((mark, Text(f"asks for {job.years_required:g}+ years; your résumé shows {job.years_found:g}")))
+    full = sum(1 for m in job.skills if m.score >= 1.0)
+    verb = "is" if full == 1 else "are"
+    rows.append(("✓", Text(f"{full} of its {len(job.skills)} requirements {verb} fully shown in your résumé")))
+    open_ = sorted((m for m in job.skills if m.score < 1.0), key=lambda m: (not m.skill.required, m.score))
+    for m in open_[:TOP]:
+        kind = "required" if m.skill.required else "preferred"
+        state = "not shown yet" if m.score <= 0 else f"partly shown ({m.score * 100:.0f}%)"
+        rows.append(("✗" if m.score <= 0 else "~", Text(f"{state}, {kind}: “{_short(m.skill.quote, 110)}”")))
+    _items(console, rows)
+
+
 # ---------------------------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------------------------
@@ -338,6 +367,8 @@ def score(args: argparse.Namespace) -> int:
 
     as_of = check_date(args.as_of)
     check_output(args.html)
+    if args.jd is not None and not Path(args.jd).is_file():
+        raise UsageError(f"job description not found: {args.jd}")
     data, source = read_input(args.resume)
 
     from pipeline.types import Settings
@@ -346,6 +377,7 @@ def score(args: argparse.Namespace) -> int:
     reading = start_reading(data, source, settings)
     rubric = load_engine(args.rubric, settings)
     check_target(rubric, args.target)
+    job = load_job(args.jd, rubric, settings)
     console = None
     if not args.json:
         from rich.console import Console
@@ -355,17 +387,21 @@ def score(args: argparse.Namespace) -> int:
     from pipeline.file_to_result import document_to_result
     from pipeline.fit_to_advice import fit_to_advice
 
-    result = document_to_result(read_document(reading, data, source), rubric, settings)
+    result = document_to_result(read_document(reading, data, source), rubric, settings, job)
     if result.status != "scored":
         raise Unscorable(problem_line(result, rubric))
     gains = gains_in_parallel(result, rubric, settings)
-    advice = fit_to_advice(result.profile, result.fit, result.level, rubric, args.target, gains)
+    advice = fit_to_advice(result.profile, result.fit, result.level, rubric, args.target, gains, result.job_match)
     if args.html:
         write_page(args.html, result, advice, rubric, settings)
     if args.json:
         sys.stdout.write(to_json(result, advice) + "\n")
-    else:
+    elif console.is_terminal:
         print_summary(result, advice, rubric.model.name, console, args.html)
+    else:  # piped or redirected: plain text without the padding rich adds to wrapped lines
+        with console.capture() as captured:
+            print_summary(result, advice, rubric.model.name, console, args.html)
+        sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     return 0
 
 
@@ -375,6 +411,13 @@ def run(args: argparse.Namespace) -> int:
     except Unscorable as exc:
         print(f"rolefit: {exc}", file=sys.stderr)
         return EXIT_UNSCORABLE
+    except (UsageError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug, not the candidate's file: one line, not a traceback
+        if os.environ.get("ROLEFIT_DEBUG"):
+            raise
+        print(f"rolefit: internal error ({type(exc).__name__}: {exc}); set ROLEFIT_DEBUG=1 for details", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -385,6 +428,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Offline: nothing leaves the machine.",
     )
     p.add_argument("resume", help="a PDF file, or - to read a PDF from standard input")
+    p.add_argument("--jd", default=None, metavar="FILE",
+                   help="a job description (text, Markdown or PDF): adds a job match and marks what it asks for")
     p.add_argument("--target", default=None, metavar="LEVEL", help="a ladder level to compare with, e.g. senior")
     p.add_argument("--html", default=None, metavar="FILE", help="also write a self-contained page to FILE")
     p.add_argument("--json", action="store_true", help="print the result and the advice as JSON instead")

@@ -29,6 +29,7 @@ from pipeline.types import (
     CompetencyScore,
     Fit,
     GapCheck,
+    JobMatch,
     Level,
     Line,
     Position,
@@ -305,6 +306,24 @@ def _for_target(suggestions: tuple[Suggestion, ...], gap: TargetGap, text: dict)
     return tuple(out)
 
 
+def _for_job(suggestions: tuple[Suggestion, ...], job: JobMatch) -> tuple[Suggestion, ...]:
+    """Mark suggestions for competencies the job description asks for and the résumé does not
+    fully show yet (a required line first)."""
+    asks: dict[str, tuple] = {}
+    for m in sorted(job.skills, key=lambda m: (not m.skill.required, m.score)):
+        if m.score < 1.0:
+            for comp in m.skill.competencies:
+                asks.setdefault(comp, m.skill)
+    out = []
+    for s in suggestions:
+        skill = asks.get(s.competency)
+        if skill is not None:
+            how = "requires" if skill.required else "prefers"
+            s = dataclasses.replace(s, job_note=f"The job description {how} it: “{_clean(skill.quote)}”.")
+        out.append(s)
+    return tuple(out)
+
+
 # ---------------------------------------------------------------------------------------------
 # The stage
 # ---------------------------------------------------------------------------------------------
@@ -317,9 +336,11 @@ def fit_to_advice(
     rubric: Rubric,
     target: str | None = None,
     gains: dict[str, float] | None = None,
+    job: JobMatch | None = None,
 ) -> Advice:
     """Ordered suggestions, and with ``target`` (a level id or name) the gap to that level.
     ``gains`` may be given when already computed (``competency_gains``, e.g. in parallel).
+    With a job match (``--jd``), suggestions the job description asks for say so.
 
     Raises ``ValueError`` for a target that is not on the rubric's ladder (a usage error)."""
     text = advice_text(rubric)
@@ -332,4 +353,6 @@ def fit_to_advice(
             raise ValueError(f"unknown level {target!r}; the ladder has: {ids}")
         gap = level_to_target(level, rubric, index, text)
         suggestions = _for_target(suggestions, gap, text)
+    if job is not None:
+        suggestions = _for_job(suggestions, job)
     return Advice(overall=fit.overall, suggestions=suggestions, target=gap, honesty=" ".join(text["honesty"].split()))

@@ -345,6 +345,7 @@ class Suggestion:
     action: str = ""  # what kind of evidence would show it
     quote: str = ""  # the résumé's strongest evidence for it now, if any
     target_note: str = ""  # with a target level: the missing ladder signal this would also show
+    job_note: str = ""  # with a job description: the line of it that asks for this competency
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,32 @@ def test_unknown_target_is_a_value_error(results, rubric):
     r = results["02-tpm-daniela-ferreira-holt.pdf"]
     with pytest.raises(ValueError, match="unknown level"):
         fit_to_advice(r.profile, r.fit, r.level, rubric, target="wizard")
+
+
+# ---------------------------------------------------------------------------------------------
+# --jd: suggestions the job description asks for say so
+# ---------------------------------------------------------------------------------------------
+
+JOB = """# Senior Technical Product Manager
+## Requirements
+- 5+ years of product management experience
+- Run customer discovery and user research with design
+- Experience defining success metrics and acceptance criteria
+## Nice to have
+- Experience mentoring product managers
+"""
+
+
+def test_job_description_marks_the_suggestions_it_asks_for(rubric, settings):
+    from pipeline.text_to_job import text_to_job
+
+    job = text_to_job(JOB, "job.md", rubric)
+    r = file_to_result(EXAMPLES / "03-senior-tpm-maya-lindqvist.pdf", rubric, settings, job)
+    advice = fit_to_advice(r.profile, r.fit, r.level, rubric, job=r.job_match)
+    unmet = {c for m in r.job_match.skills if m.score < 1.0 for c in m.skill.competencies}
+    assert unmet, "the job description should ask for something this résumé does not fully show"
+    for s in advice.suggestions:
+        assert bool(s.job_note) == (s.competency in unmet), s.competency
+    noted = [s for s in advice.suggestions if s.job_note]
+    assert noted and all(s.job_note.startswith("The job description") for s in noted)
+    assert [s.gain for s in advice.suggestions] == [s.gain for s in fit_to_advice(r.profile, r.fit, r.level, rubric).suggestions]

@@ -116,8 +116,9 @@ def test_bad_file_is_one_line_and_exit_1(capsys, tmp_path, kind, says):
         ((RESUME, "--target", "wizard"), "not a level on the ladder"),
         ((RESUME, "--as-of", "yesterday"), "--as-of must be a date"),
         ((RESUME, "--html", "/nonexistent-folder/page.html"), "does not exist"),
+        ((RESUME, "--jd", "missing-job.md"), "job description not found"),
     ],
-    ids=["missing", "folder", "bad-target", "bad-date", "bad-html-folder"],
+    ids=["missing", "folder", "bad-target", "bad-date", "bad-html-folder", "missing-jd"],
 )
 def test_usage_errors_are_one_line_and_exit_2(capsys, args, says, monkeypatch):
     monkeypatch.chdir(ROOT)
@@ -163,6 +164,20 @@ def test_json_has_the_same_numbers_as_the_pipeline(capsys, expected):
     gains = [s["gain"] for s in data["advice"]["suggestions"]]
     assert gains and gains == sorted(gains, reverse=True)
     assert data["advice"]["target"] is None
+
+
+def test_jd_adds_the_pipelines_job_match(capsys, tmp_path, rubric, settings):
+    from pipeline.text_to_job import file_to_job
+
+    jd = tmp_path / "job.md"
+    jd.write_text("# Payments TPM\n## Requirements\n- 5+ years of product management\n"
+                  "- Designing public APIs and partner integrations\n- Strong SQL (Snowflake, Kafka)\n", encoding="utf-8")
+    expected = file_to_result(RESUME, rubric, settings, file_to_job(jd, settings, rubric))
+    code, out, _ = score(capsys, RESUME, "--jd", jd, "--json")
+    assert code == 0
+    assert json.loads(out)["result"]["job_match"]["score"] == expected.job_match.score
+    code, out, _ = score(capsys, RESUME, "--jd", jd)
+    assert code == 0 and f"Job match: Payments TPM  {expected.job_match.score:.0f}/100" in out
 
 
 def test_html_page_is_written_and_self_contained(capsys, tmp_path, expected):

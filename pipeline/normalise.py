@@ -98,8 +98,7 @@ def is_bullet(raw: str) -> bool:
 COMPOUND_FIRST = frozenset(
     "cross self end co non multi full part long short high low well real one two three four five "
     "front back third first second top mid wide world best data user customer client team "
-    "market cost time fast state follow start open close hands on go e b x in out up off "
-    "re pre post anti sub semi inter intra over under".split()
+    "market cost time fast state follow start open close hands go e b x".split()
 )
 COMPOUND_SECOND = frozenset(
     "based driven facing focused oriented functional level scale term time stack end side "

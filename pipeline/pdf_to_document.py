@@ -22,7 +22,6 @@ import io
 import logging
 import re
 import shutil
-import statistics
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -309,6 +308,21 @@ def split_hidden(chars: list[dict], page) -> tuple[list[dict], int]:
 
 def _is_light(color) -> bool:
     """White or nearly white, in gray, RGB or CMYK."""
+    try:
+        return _LIGHT[color]
+    except (KeyError, TypeError):  # TypeError: an unhashable colour value
+        light = _is_light_uncached(color)
+    try:
+        _LIGHT[color] = light
+    except TypeError:
+        pass
+    return light
+
+
+_LIGHT: dict = {}
+
+
+def _is_light_uncached(color) -> bool:
     if not isinstance(color, (tuple, list)) or not color:
         return False
     if not all(isinstance(v, (int, float)) for v in color):
@@ -330,15 +344,23 @@ def _dark_backgrounds(page) -> list[tuple[float, float, float, float]]:
 
 
 def chars_to_words(chars: list[dict]) -> list[dict]:
-    """Words with a gap tolerance proportional to each glyph's size (no glued LaTeX words)."""
+    """Words with a gap tolerance proportional to each glyph's size (no glued LaTeX words).
+
+    A change of font inside a word does not split it (a fallback font for "ğ" in "Boğaziçi");
+    each word takes the font and size of its middle glyph.
+    """
     extractor = WordExtractor(
-        x_tolerance_ratio=WORD_GAP_RATIO,
-        y_tolerance=3,
-        keep_blank_chars=False,
-        use_text_flow=False,
-        extra_attrs=["fontname", "size"],
+        x_tolerance_ratio=WORD_GAP_RATIO, y_tolerance=3, keep_blank_chars=False, use_text_flow=False
     )
-    return [w for w in extractor.extract_words(chars) if w.get("upright", True)]
+    words = []
+    for word in extractor.extract_words(chars, return_chars=True):
+        if not word.get("upright", True):
+            continue
+        glyphs = word.pop("chars")
+        middle = glyphs[len(glyphs) // 2]
+        word["fontname"], word["size"] = middle["fontname"], middle["size"]
+        words.append(word)
+    return words
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,9 +546,15 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\bbx|cmbx|sfbx|-bd\b|,b
 
 def row_to_line(row: list[dict], page_number: int, column: int) -> Line:
     raw = " ".join(w["text"] for w in row)
-    letters = [w for w in row for _ in range(len(w["text"]))]
-    sizes = [w["size"] for w in letters]
-    bold = sum(bool(_BOLD_FONT.search(w["fontname"])) for w in letters) / len(letters)
+    # Size and boldness of the majority of letters (a long word counts more than a short one).
+    sizes = sorted((w["size"], len(w["text"])) for w in row)
+    half, seen, size = sum(n for _, n in sizes) / 2, 0, sizes[-1][0]
+    for value, n in sizes:
+        seen += n
+        if seen >= half:
+            size = value
+            break
+    bold = sum(len(w["text"]) for w in row if _BOLD_FONT.search(w["fontname"])) / (2 * half)
     return Line(
         text=raw,  # normalised later, document-wide
         raw=raw,
@@ -535,7 +563,7 @@ def row_to_line(row: list[dict], page_number: int, column: int) -> Line:
         top=round(min(w["top"] for w in row), 2),
         x1=round(max(w["x1"] for w in row), 2),
         bottom=round(max(w["bottom"] for w in row), 2),
-        size=round(statistics.median(sizes), 2),
+        size=round(size, 2),
         bold=bold >= 0.5,
         column=column,
     )

@@ -193,7 +193,7 @@ def test_index_row_shows_overall_level_category_bars_status_and_why(batch):
     for _, cname, _ in CATEGORIES:
         assert f'aria-label="{cname}: ' in row
     assert "Strong:" in text and "Core strength" in text
-    assert "4 of 8 not evidenced" in text and "No evidence for: Core missing" in text
+    assert "4 gaps" in text and 'title="No evidence for 4 of 8: Core missing' in row and "No evidence for: Core missing" in text
     assert 'class="status scored"' in row
     assert 'href="candidates/c' in row
 

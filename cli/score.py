@@ -310,10 +310,12 @@ def print_target(gap, console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    if gap.reached:
-        title = f"\nTarget {gap.name}: your résumé already reads at this level or above ({gap.current_name})"
+    missing = len(gap.missing)
+    if gap.reached and not missing:
+        title = f"\nTarget {gap.name}: your résumé shows what this level expects (it reads as {gap.current_name})"
     else:
-        title = f"\nGap to {gap.name}: your résumé reads as {gap.current_name}"
+        still = f"{missing} of {len(gap.checks)} signals not shown yet" if missing else "every signal shown"
+        title = f"\nGap to {gap.name}: your résumé reads as {gap.current_name}; {still}"
     console.print(Text(title, style="bold"))
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", pad_edge=False)
     table.add_column("   ", no_wrap=True)
@@ -324,12 +326,8 @@ def print_target(gap, console) -> None:
         mark = Text("  ✓", style="green") if c.met else Text("  ✗", style="yellow")
         table.add_row(mark, c.label, c.expected, _short(c.shown, 40))
     console.print(table)
-    seen = set()
-    hints = []
-    for c in gap.missing:
-        if c.hint and c.dimension not in seen:
-            seen.add(c.dimension)
-            hints.append((None, Text(c.hint)))
+    hints = list(dict.fromkeys(c.hint for c in gap.missing if c.hint))  # once each, in order
+    hints = [(None, Text(h)) for h in hints]
     if hints:
         console.print(Text("What would show it", style="bold"))
         _items(console, hints)

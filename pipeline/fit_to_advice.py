@@ -230,9 +230,9 @@ def _ordinal(labels: tuple[str, ...], value: str) -> int | None:
     return labels.index(value) if value in labels else None
 
 
-def _check(dimension, label, expected, shown, met, signal, text) -> GapCheck:
-    hint = "" if met else text["dimensions"][dimension]["hint"]
-    return GapCheck(dimension, label, expected, shown, met, signal.evidence if signal else "", hint)
+def _check(dimension, label, expected, shown, met, signal, text, hint: str = "hint") -> GapCheck:
+    words = "" if met else text["dimensions"][dimension].get(hint) or text["dimensions"][dimension]["hint"]
+    return GapCheck(dimension, label, expected, shown, met, signal.evidence if signal else "", words)
 
 
 def level_to_target(level: Level, rubric: Rubric, target: int, text: dict) -> TargetGap:
@@ -251,7 +251,7 @@ def level_to_target(level: Level, rubric: Rubric, target: int, text: dict) -> Ta
     if expects is not None and expects.product_years > 0:
         s = sig.get("product_years")
         checks.append(_check("years", "Years in product roles", f"about {expects.product_years:g} years",
-                             s.value if s else "none", _number(s) >= expects.product_years, s, text))
+                             s.value if s else "none", _number(s) >= expects.product_years, s, text, "product_hint"))
 
     s = sig.get("scope")
     scope_labels = labels.get("scope", ())

@@ -191,12 +191,13 @@ def test_html_page_is_written_and_self_contained(capsys, tmp_path, expected):
 
 
 def test_stdin_pipe_gives_the_same_result_without_prefect(expected):
-    """``rolefit score -`` in a fresh process: same numbers, and Prefect is never imported."""
+    """``rolefit score -`` in a fresh process: same numbers; Prefect is never imported, and the PDF
+    libraries only in the child that reads the file."""
     probe = (
         "import json, sys\n"
         "from cli import main\n"
         f"code = main(['score', '-', '--json', '--as-of', '{AS_OF.isoformat()}'])\n"
-        "print(json.dumps({'code': code, 'loaded': sorted(m for m in ('prefect', 'flows', 'jinja2') if m in sys.modules)}), file=sys.stderr)\n"
+        "print(json.dumps({'code': code, 'loaded': sorted(m for m in ('prefect', 'flows', 'jinja2', 'pdfplumber') if m in sys.modules)}), file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], input=RESUME.read_bytes(), capture_output=True, cwd=ROOT, timeout=300)
     status = json.loads(proc.stderr.decode().strip().splitlines()[-1])

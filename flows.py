@@ -26,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from pipeline import __version__
-from pipeline.audit_record import DEFAULT_RETENTION_DAYS, append_record, run_record
+from pipeline.audit_record import DEFAULT_RETENTION_DAYS, audit_run
 from pipeline.file_to_result import candidate_id
 from pipeline.files_to_outcomes import CHANGED, FAILED, Outcome, file_to_outcome, files_to_outcomes
 from pipeline.manifest import (
@@ -288,10 +288,9 @@ def batch_flow(
             )
             index, results = rebuild_reports(store, manifest, shown, run, out_path)
 
-            # 3. The audit record, whenever the reports changed.
-            if results is not None:
-                record = run_record(results, rubric.ref, settings, __version__, datetime.now(timezone.utc))
-                append_record(out_path, record, audit_retention_days)
+            # 3. The audit record: every run appends one (issue 10).
+            audit_run(out_path, results, [sha for sha, _ in shown], store.read_result, rubric.ref, settings,
+                      __version__, datetime.now(timezone.utc), audit_retention_days, {"workers": workers})
             store.checkpoint(manifest)
     except OutputBusy as exc:
         logger.warning("%s", exc)

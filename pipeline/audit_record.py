@@ -100,6 +100,26 @@ def keep_record(line: str, cutoff: datetime | None) -> bool:
         return True
 
 
+def _needs_pruning(path: Path, cutoff: datetime) -> bool:
+    """Records are appended in time order: only the oldest readable one needs a look."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not keep_record(line, cutoff):
+                return True
+            try:
+                json.loads(line)["time"]
+                return False
+            except (ValueError, KeyError, TypeError):
+                continue
+    return False
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
 def append_record(out: Path, record: dict, retention_days: int = DEFAULT_RETENTION_DAYS) -> Path:
     """Prune records older than ``retention_days`` before the record's time (0: keep all), then
     append ``record`` as one line and flush it to disk. Returns the audit file's path."""
@@ -107,17 +127,70 @@ def append_record(out: Path, record: dict, retention_days: int = DEFAULT_RETENTI
     path.parent.mkdir(parents=True, exist_ok=True)
     if retention_days > 0 and path.exists():
         cutoff = datetime.fromisoformat(record["time"]) - timedelta(days=retention_days)
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [ln for ln in lines if ln.strip() and keep_record(ln, cutoff)]
-        if len(kept) != len([ln for ln in lines if ln.strip()]):
+        if _needs_pruning(path, cutoff):
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            kept = [ln for ln in lines if ln.strip() and keep_record(ln, cutoff)]
             tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text("".join(kept), encoding="utf-8")
+            tmp.write_text("".join(ln if ln.endswith("\n") else ln + "\n" for ln in kept), encoding="utf-8")
             os.replace(tmp, path)
     line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-    if path.exists() and path.stat().st_size and not path.read_bytes().endswith(b"\n"):
+    if path.exists() and path.stat().st_size and not _ends_with_newline(path):
         line = "\n" + line  # a line cut short by a crash stays a line of its own
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
     return path
+
+
+def last_record(out: Path) -> dict | None:
+    """The newest readable record in the output folder's audit file, reading from the end."""
+    path = Path(out) / AUDIT_FILE
+    if not path.exists():
+        return None
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        block, tail = 1 << 16, b""
+        pos = end
+        while pos > 0:
+            step = min(block, pos)
+            pos -= step
+            fh.seek(pos)
+            tail = fh.read(step) + tail
+            lines = tail.split(b"\n")
+            for raw in reversed(lines[1:] if pos > 0 else lines):
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and "candidates" in record:
+                    return record
+            tail = lines[0] if pos > 0 else b""
+    return None
+
+
+def audit_run(
+    out: Path,
+    results: list[Result] | None,
+    shown: list[str],
+    read_result,
+    rubric: RubricRef,
+    settings: Settings,
+    pipeline_version: str,
+    time: datetime,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    extra: dict | None = None,
+) -> Path:
+    """Append the record of one run. ``results``: what the run's reports show, or None when the
+    reports were left as they were; then the previous record's candidates are repeated when it
+    covers exactly the ``shown`` file hashes under the same rubric, settings and version, and
+    otherwise the results are read back with ``read_result(sha256)``."""
+    if results is None:
+        previous = last_record(out)
+        fresh = run_record([], rubric, settings, pipeline_version, time, extra)
+        same = previous is not None and all(previous.get(k) == fresh[k] for k in ("rubric", "settings", "pipeline_version"))
+        if same and sorted(i["sha256"] for i in previous.get("inputs", [])) == sorted(shown):
+            record = {**previous, "time": fresh["time"], "run": fresh["run"], "reports_unchanged": True}
+            return append_record(out, record, retention_days)
+        results = [r for r in (read_result(sha) for sha in shown) if r is not None]
+    return append_record(out, run_record(results, rubric, settings, pipeline_version, time, extra), retention_days)

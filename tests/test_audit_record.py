@@ -130,3 +130,67 @@ def test_batch_refuses_a_negative_retention(tmp_path):
     )
     assert proc.returncode == 2 and "--audit-retention-days" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_changed_nothing_repeats_the_last_record(tmp_path, results, rubric, settings):
+    """Every run appends a record; when the reports were left as they were, the candidates of
+    the previous record are repeated (same inputs, rubric, settings, version), without reading
+    the stored results back."""
+    from pipeline import __version__
+    from pipeline.audit_record import AUDIT_FILE, audit_run
+
+    shas = [r.sha256 for r in results]
+    audit_run(tmp_path, results, shas, None, rubric.ref, settings, __version__, T0)
+
+    def must_not_read(sha):
+        raise AssertionError("read back although the last record covers these inputs")
+
+    audit_run(tmp_path, None, shas, must_not_read, rubric.ref, settings, __version__, T0 + timedelta(days=1))
+    first, second = [json.loads(ln) for ln in (tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()]
+    assert second["reports_unchanged"] is True and second["time"] == (T0 + timedelta(days=1)).isoformat()
+    assert second["candidates"] == first["candidates"] and second["inputs"] == first["inputs"]
+
+
+@pytest.mark.parametrize("change", ["settings", "inputs", "no previous record"])
+def test_otherwise_the_stored_results_are_read_back(tmp_path, results, rubric, settings, change):
+    from dataclasses import replace
+
+    from pipeline import __version__
+    from pipeline.audit_record import AUDIT_FILE, audit_run
+
+    shas = [r.sha256 for r in results]
+    if change != "no previous record":
+        first = results[:1] if change == "inputs" else results
+        audit_run(tmp_path, first, [r.sha256 for r in first], None, rubric.ref,
+                  replace(settings, max_pages=3) if change == "settings" else settings, __version__, T0)
+    stored = {r.sha256: r for r in results}
+    read = []
+    audit_run(tmp_path, None, shas, lambda sha: read.append(sha) or stored[sha], rubric.ref, settings, __version__, T0)
+    assert sorted(read) == sorted(shas)
+    last = json.loads((tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()[-1])
+    assert "reports_unchanged" not in last and len(last["candidates"]) == len(results)
+
+
+def test_last_record_reads_long_lines_from_the_end(tmp_path):
+    from pipeline.audit_record import AUDIT_FILE, last_record
+
+    assert last_record(tmp_path) is None
+    big = {"time": T0.isoformat(), "candidates": [{"n": i, "pad": "x" * 100} for i in range(2000)]}
+    older = {"time": T0.isoformat(), "candidates": [], "old": True}
+    lines = [json.dumps(older), json.dumps(big), '{"time": "cut short']
+    (tmp_path / AUDIT_FILE).write_text("\n".join(lines), encoding="utf-8")
+    assert len(lines[1]) > 3 * 65536
+    assert last_record(tmp_path) == big
+
+
+def test_recent_records_are_not_rewritten(tmp_path):
+    """Records are in time order: when the oldest is within the retention, the file is only appended to."""
+    import os
+
+    from pipeline.audit_record import AUDIT_FILE, append_record
+
+    path = tmp_path / AUDIT_FILE
+    path.write_text(json.dumps({"time": (T0 - timedelta(days=1)).isoformat()}) + "\n", encoding="utf-8")
+    inode = os.stat(path).st_ino
+    append_record(tmp_path, {"time": T0.isoformat()}, retention_days=30)
+    assert os.stat(path).st_ino == inode and len(path.read_text(encoding="utf-8").splitlines()) == 2

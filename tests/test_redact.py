@@ -286,3 +286,12 @@ def test_blind_batch_writes_nothing_identifying_and_states_the_check(tmp_path, p
     assert "Redaction check passed for all" in written[out / "index.html"]
     records = written[out / "audit.jsonl"].splitlines()
     assert len(records) == 1 and json.loads(records[0])["settings"]["blind"] is True
+
+
+def test_a_blind_result_survives_the_run_store(blind_and_plain):
+    """Blind results are kept between runs as JSON (pipeline/manifest.py): the check comes back."""
+    from pipeline.serialise import from_jsonable, to_jsonable
+    from pipeline.types import Result
+
+    for _, blind in blind_and_plain.values():
+        assert from_jsonable(Result, to_jsonable(blind)) == blind

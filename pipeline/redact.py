@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from pipeline.types import (
     BlindCheck,
@@ -75,6 +76,7 @@ _DATED_YEAR = re.compile(
     rf"|\b{_YEAR}\b(?=\s*(?:[–—-]|to\b|\)|[,;:]|\.(?:\s|$)|$))",
     re.IGNORECASE,
 )
+_ANY_YEAR = re.compile(rf"{_YEAR}")
 _BIRTH = re.compile(
     rf"\b(?:born(?:\s+(?:on|in))?|date of birth|birth\s?date|d\.?o\.?b\.?)\s*[:\-]?\s*"
     rf"(?:\d{{1,2}}[/.\s-])?(?:{_MONTH}\s+|\d{{1,2}}[/.\s-])?(?:\d{{1,2}},?\s+)?{_YEAR}"
@@ -110,6 +112,32 @@ class Identity:
             "graduation years": any(_DATE.search(ln.text) for ln in self.education),
         }
         return tuple(k for k, v in found.items() if v)
+
+    @cached_property
+    def shown_lines(self) -> dict[Line, Line]:
+        """Lines already redacted for display, so each is done once."""
+        return {}
+
+    @cached_property
+    def phrases(self) -> dict[str, re.Pattern | None]:
+        """One compiled pattern per kind of phrase, built once per candidate."""
+        stem = self.source_stem if len(self.source_stem) >= 4 else ""
+        return {
+            "links": _phrase_pattern(self.links, re.IGNORECASE),
+            "name": _phrase_pattern((self.name,), re.IGNORECASE),
+            "name_parts": _phrase_pattern(self.name_parts, 0),
+            "file": _phrase_pattern((stem,), re.IGNORECASE),
+            "location": _phrase_pattern((self.location,), 0),
+            "schools": _phrase_pattern(self.schools, 0),
+        }
+
+
+def _phrase_pattern(phrases: tuple[str, ...], flags: int) -> re.Pattern | None:
+    """Any of ``phrases``, not inside a longer word; None when there are none."""
+    phrases = tuple(sorted({p for p in phrases if p}, key=len, reverse=True))
+    if not phrases:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, phrases))})(?!\w)", flags)
 
 
 def _lines(profile: Profile, kind: str) -> frozenset[Line]:
@@ -167,10 +195,8 @@ def _phone(identity: Identity, anywhere: bool):
     return sub
 
 
-def _replace_phrase(text: str, phrase: str, mark: str, flags: int = re.IGNORECASE) -> str:
-    if not phrase:
-        return text
-    return re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", mark, text, flags=flags)
+def _replace(text: str, pattern: re.Pattern | None, mark: str) -> str:
+    return pattern.sub(mark, text) if pattern is not None else text
 
 
 def redact_text(
@@ -184,22 +210,20 @@ def redact_text(
         return text
     text = _BIRTH.sub(BIRTH, text)
     text = _EMAIL.sub(EMAIL, text)
-    for link in identity.links:
-        text = _replace_phrase(text, link, LINK)
+    phrases = identity.phrases
+    text = _replace(text, phrases["links"], LINK)
     text = _URL.sub(LINK, text)
-    text = _PHONE.sub(_phone(identity, anywhere=header), text)
-    text = _replace_phrase(text, identity.name, NAME)
+    if any(c.isdigit() for c in text):
+        text = _PHONE.sub(_phone(identity, anywhere=header), text)
+    text = _replace(text, phrases["name"], NAME)
     if header:
-        for part in identity.name_parts:
-            text = _replace_phrase(text, part, NAME, flags=0)
-    if identity.source_stem and len(identity.source_stem) >= 4:
-        text = _replace_phrase(text, identity.source_stem, "[file]")
-    text = _replace_phrase(text, identity.location, LOCATION, flags=0)
+        text = _replace(text, phrases["name_parts"], NAME)
+    text = _replace(text, phrases["file"], "[file]")
+    text = _replace(text, phrases["location"], LOCATION)
     if header:
         text = _DOMAIN.sub(LINK, text)  # a personal site; elsewhere "Booking.com" is an employer
         text = _PLACE.sub(LOCATION, text)
-    for school in identity.schools:
-        text = _replace_phrase(text, school, SCHOOL, flags=0)
+    text = _replace(text, phrases["schools"], SCHOOL)
     if education:
         text = _SCHOOL.sub(lambda m: SCHOOL if len(m.group().split()) >= 2 else m.group(), text)
         text = re.sub(rf"\b{_YEAR}\b", NEUTRAL_YEAR, text) if neutral_years else _DATE.sub(YEAR, text)
@@ -228,7 +252,7 @@ def redact_document(doc: Document, result: Result) -> Document:
 
 def hide_dates(text: str) -> str:
     """Every year written as a date becomes ``[year]``; plain numbers stay."""
-    return _DATED_YEAR.sub(YEAR, text) if text else text
+    return _DATED_YEAR.sub(YEAR, text) if text and _ANY_YEAR.search(text) else text
 
 
 def _show(text: str, identity: Identity, **where: bool) -> str:
@@ -238,8 +262,12 @@ def _show(text: str, identity: Identity, **where: bool) -> str:
 def _show_line(line: Line | None, identity: Identity) -> Line | None:
     if line is None:
         return None
-    where = dict(header=line in identity.header, education=line in identity.education)
-    return replace(line, text=_show(line.text, identity, **where), raw=_show(line.raw, identity, **where))
+    shown = identity.shown_lines.get(line)  # a bullet is also a line of its section: once is enough
+    if shown is None:
+        where = dict(header=line in identity.header, education=line in identity.education)
+        shown = replace(line, text=_show(line.text, identity, **where), raw=_show(line.raw, identity, **where))
+        identity.shown_lines[line] = shown
+    return shown
 
 
 def _show_profile(profile: Profile, identity: Identity) -> Profile:

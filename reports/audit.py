@@ -13,11 +13,10 @@ import csv
 import io
 from datetime import date
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from pipeline import __version__
 from pipeline.bias_audit import LOW_RATIO, SMALL_SHARE, BiasAudit
 from pipeline.rubric import Rubric
+from reports.render import environment
 
 CSV_COLUMNS = (
     "dimension",
@@ -31,22 +30,6 @@ CSV_COLUMNS = (
     "under_2_percent_of_sample",
     "unknown",
 )
-
-_ENV: Environment | None = None
-
-
-def _environment() -> Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = Environment(
-            loader=PackageLoader("reports", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-    return _ENV
-
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
@@ -78,7 +61,7 @@ def audit_to_html(audit: BiasAudit, source: str, run: dict | None = None) -> str
     dimensions: dict[str, list] = {}
     for row in audit.rows:
         dimensions.setdefault(row.dimension, []).append(row)
-    return _environment().get_template("audit.html").render(
+    return environment().get_template("audit.html").render(
         audit=audit,
         dimensions=dimensions,
         source=source,
@@ -115,7 +98,7 @@ def notice_to_html(
         }
         for lv in model.ladder.levels
     ]
-    return _environment().get_template("notice.html").render(
+    return environment().get_template("notice.html").render(
         role=model.name,
         description=model.description,
         categories=categories,

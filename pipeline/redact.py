@@ -29,6 +29,7 @@ from pipeline.types import (
     Education,
     Evidence,
     Fit,
+    JobMatch,
     Level,
     Line,
     Problem,
@@ -308,6 +309,13 @@ def _show_fit(fit: Fit, identity: Identity) -> Fit:
     return replace(fit, competencies=comps)
 
 
+def _show_job_match(match: JobMatch, identity: Identity) -> JobMatch:
+    skills = tuple(
+        replace(m, evidence=tuple(replace(e, quote=_show(e.quote, identity)) for e in m.evidence)) for m in match.skills
+    )
+    return replace(match, skills=skills)
+
+
 def _show_level(level: Level, identity: Identity) -> Level:
     return replace(
         level,
@@ -334,6 +342,15 @@ def score_differences(unredacted: Result, blind: Result) -> tuple[str, ...]:
         for x, y in zip(a.competencies, b.competencies):
             if x.score != y.score:
                 out.append(f"competency {x.id} {x.score} unredacted, {y.score} blind")
+    ja, jb = unredacted.job_match, blind.job_match
+    if (ja is None) != (jb is None):
+        out.append("job match present in only one of the two")
+    elif ja is not None and jb is not None:
+        if ja.score != jb.score:
+            out.append(f"job match {ja.score} unredacted, {jb.score} blind")
+        for x, y in zip(ja.skills, jb.skills):
+            if x.score != y.score:
+                out.append(f"job skill “{x.skill.name}” {x.score} unredacted, {y.score} blind")
     la, lb = unredacted.level, blind.level
     if la is not None and lb is not None and (la.level, la.probabilities) != (lb.level, lb.probabilities):
         out.append(f"level {la.level} unredacted, {lb.level} blind (or different probabilities)")
@@ -364,6 +381,7 @@ def redact_result(result: Result, blind_rescored: Result | None = None) -> Resul
         profile=_show_profile(result.profile, identity) if result.profile else None,
         fit=_show_fit(result.fit, identity) if result.fit else None,
         level=_show_level(result.level, identity) if result.level else None,
+        job_match=_show_job_match(result.job_match, identity) if result.job_match else None,
         blind=check,
     )
 

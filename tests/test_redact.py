@@ -295,3 +295,24 @@ def test_a_blind_result_survives_the_run_store(blind_and_plain):
 
     for _, blind in blind_and_plain.values():
         assert from_jsonable(Result, to_jsonable(blind)) == blind
+
+
+def test_blind_job_match_is_checked_and_redacted(rubric, settings):
+    """With a job description (--jd), the job match is compared too, and its quotes are redacted."""
+    from pipeline.file_to_result import file_to_result
+    from pipeline.redact import redact_result
+    from pipeline.serialise import to_jsonable
+    from pipeline.text_to_job import text_to_job
+
+    jd = text_to_job(
+        "# Technical Product Manager, APIs\n\n## Requirements\n- 3+ years of product management\n"
+        "- REST APIs and webhooks\n- SQL\n\n## Nice to have\n- AWS\n", "jd.md", rubric,
+    )
+    path = EXAMPLES / "02-tpm-daniela-ferreira-holt.pdf"
+    plain = file_to_result(path, rubric, settings, jd)
+    blind = file_to_result(path, rubric, replace(settings, blind=True), jd)
+    assert plain.job_match is not None and blind.job_match.score == plain.job_match.score
+    assert blind.blind.holds, blind.blind.differences
+    assert "Daniela" not in str(to_jsonable(blind.job_match))
+    moved = replace(plain, job_match=replace(plain.job_match, score=plain.job_match.score + 5))
+    assert any(d.startswith("job match") for d in redact_result(plain, moved).blind.differences)

@@ -477,7 +477,7 @@ def results_to_json(results: list[Result], run: RunInfo) -> str:
             for r in sorted(results, key=lambda r: (r.source, r.candidate_id))
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -18,6 +18,7 @@ Photos are never extracted from a PDF, so no stage datum can carry one.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -26,16 +27,9 @@ from pipeline.types import (
     BlindCheck,
     Contact,
     Document,
-    Education,
-    Evidence,
-    Fit,
-    JobMatch,
-    Level,
     Line,
-    Problem,
     Profile,
     Result,
-    Signal,
 )
 
 # What a reader sees in place of a redacted span.
@@ -271,58 +265,35 @@ def _show_line(line: Line | None, identity: Identity) -> Line | None:
     return shown
 
 
-def _show_profile(profile: Profile, identity: Identity) -> Profile:
-    def lines(seq: tuple[Line, ...]) -> tuple[Line, ...]:
-        return tuple(_show_line(ln, identity) for ln in seq)
+# Fields that hold ids, codes and names from the rubric, never the résumé's own words.
+_IDS = frozenset({
+    "candidate_id", "sha256", "status", "code", "id", "category", "kind", "section", "matched",
+    "level", "probabilities", "pipeline_version", "version", "degree_level", "competency",
+    "competencies",
+})
 
+
+def _scrub(value, identity: Identity, key: str = ""):
+    """Display redaction of every string in a stage datum, whatever its type (so a field added
+    later is covered too), except ids and rubric names."""
+    if isinstance(value, str):
+        return value if key in _IDS else _show(value, identity)
+    if isinstance(value, Line):
+        return _show_line(value, identity)
+    if isinstance(value, tuple):
+        return tuple(_scrub(v, identity, key) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name), identity, f.name) for f in dataclasses.fields(value) if f.init}
+        return replace(value, **changes)
+    return value
+
+
+def _without_dates_and_schools(profile: Profile) -> Profile:
     return replace(
         profile,
         contact=Contact(),
-        sections=tuple(replace(s, heading=_show(s.heading, identity), lines=lines(s.lines)) for s in profile.sections),
-        positions=tuple(
-            replace(
-                p,
-                title=_show(p.title, identity),
-                organisation=_show(p.organisation, identity),
-                start=None,
-                end=None,
-                date_text="",
-                bullets=lines(p.bullets),
-                heading_line=_show_line(p.heading_line, identity),
-            )
-            for p in profile.positions
-        ),
-        education=tuple(
-            Education(e.degree_level, _show(e.field, identity, education=True), "", None, _show_line(e.line, identity))
-            for e in profile.education
-        ),
-        skills=tuple(_show(s, identity) for s in profile.skills),
-        certifications=tuple(_show(c, identity) for c in profile.certifications),
-    )
-
-
-def _show_fit(fit: Fit, identity: Identity) -> Fit:
-    def evidence(e: Evidence) -> Evidence:
-        return replace(e, quote=_show(e.quote, identity))
-
-    comps = tuple(replace(c, evidence=tuple(evidence(e) for e in c.evidence)) for c in fit.competencies)
-    return replace(fit, competencies=comps)
-
-
-def _show_job_match(match: JobMatch, identity: Identity) -> JobMatch:
-    skills = tuple(
-        replace(m, evidence=tuple(replace(e, quote=_show(e.quote, identity)) for e in m.evidence)) for m in match.skills
-    )
-    return replace(match, skills=skills)
-
-
-def _show_level(level: Level, identity: Identity) -> Level:
-    return replace(
-        level,
-        reasons=tuple(_show(r, identity) for r in level.reasons),
-        signals=tuple(
-            Signal(s.name, _show(s.value, identity), _show(s.evidence, identity)) for s in level.signals
-        ),
+        positions=tuple(replace(p, start=None, end=None, date_text="") for p in profile.positions),
+        education=tuple(replace(e, institution="", year=None) for e in profile.education),
     )
 
 
@@ -370,20 +341,9 @@ def redact_result(result: Result, blind_rescored: Result | None = None) -> Resul
         blind_overall=blind_rescored.fit.overall if blind_rescored and blind_rescored.fit else None,
         differences=differences,
     )
-    problem = result.problem
-    if problem is not None:
-        problem = Problem(problem.code, _show(problem.reason, identity))
-    return replace(
-        result,
-        source=result.candidate_id,
-        problem=problem,
-        diagnostics=replace(result.diagnostics, notes=tuple(_show(n, identity) for n in result.diagnostics.notes)),
-        profile=_show_profile(result.profile, identity) if result.profile else None,
-        fit=_show_fit(result.fit, identity) if result.fit else None,
-        level=_show_level(result.level, identity) if result.level else None,
-        job_match=_show_job_match(result.job_match, identity) if result.job_match else None,
-        blind=check,
-    )
+    profile = _without_dates_and_schools(result.profile) if result.profile else None
+    shown = _scrub(replace(result, profile=profile, blind=None), identity)
+    return replace(shown, source=result.candidate_id, blind=check)
 
 
 __all__ = [

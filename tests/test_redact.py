@@ -316,3 +316,22 @@ def test_blind_job_match_is_checked_and_redacted(rubric, settings):
     assert "Daniela" not in str(to_jsonable(blind.job_match))
     moved = replace(plain, job_match=replace(plain.job_match, score=plain.job_match.score + 5))
     assert any(d.startswith("job match") for d in redact_result(plain, moved).blind.differences)
+
+
+def test_every_string_field_is_redacted_not_only_known_ones(blind_and_plain):
+    """Display redaction walks every string of the result, so notes and reasons added by any
+    stage are covered as well as quotes."""
+    from pipeline.redact import redact_result
+
+    plain, _ = blind_and_plain["02-tpm-daniela-ferreira-holt.pdf"]
+    note = "Daniela Ferreira-Holt (daniela.fh@example.com) graduated in 2020 from Colorado Plains University"
+    noted = replace(
+        plain,
+        profile=replace(plain.profile, notes=(note,)),
+        diagnostics=replace(plain.diagnostics, notes=(note,)),
+    )
+    shown = redact_result(noted, noted)
+    for text in (shown.profile.notes[0], shown.diagnostics.notes[0]):
+        assert text == "[name] ([email]) graduated in [year] from [school]", text
+    assert [c.id for c in shown.fit.competencies] == [c.id for c in plain.fit.competencies]
+    assert shown.level.level == plain.level.level and shown.rubric == plain.rubric

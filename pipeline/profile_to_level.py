@@ -9,10 +9,10 @@ Three steps, each a function below:
    and whether the candidate is still a student. Words live in ``rubrics/ladder_signals.toml``.
 2. ``signals_to_features``: ten numbers, the same for a profile and for a row of the reference
    set (``rubrics/level_reference.csv``).
-3. ``features_to_probabilities``: a multinomial logistic model whose coefficients are data
+3. ``features_to_probabilities``: an ordinal logistic model whose coefficients are data
    (``rubrics/level_model.json``, written by ``scripts/fit_level_model.py`` from the committed
-   reference set, never from a batch). Reasons are the signals that pushed hardest towards the
-   chosen level, plus the title rules that applied; "next level" compares the signals with what
+   reference set, never from a batch). Reasons are the title rules that applied and the signals
+   that lifted or held down the candidate's score most; "next level" compares the signals with what
    the level above typically shows (the ladder's ``expects``).
 """
 
@@ -125,26 +125,33 @@ def load_signal_vocabulary(path: str) -> Vocabulary:
 
 @dataclass(frozen=True)
 class LevelModel:
-    classes: tuple[str, ...]
+    """An ordinal (cumulative-logit) model: one score ``weights · z`` on standardised features,
+    and ``P(level <= k) = sigmoid(thresholds[k] - score)``. One score keeps the levels in order:
+    the probabilities never say "TPM or VP, but not in between"."""
+
+    classes: tuple[str, ...]  # ladder ids, lowest first
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
-    coef: tuple[tuple[float, ...], ...]  # one row per class
-    intercept: tuple[float, ...]
+    weights: tuple[float, ...]
+    thresholds: tuple[float, ...]  # one fewer than classes, increasing
 
 
 @lru_cache(maxsize=4)
 def load_level_model(path: str) -> LevelModel:
     with open(path, encoding="utf-8") as fh:
         raw = json.load(fh)
-    return LevelModel(
+    model = LevelModel(
         classes=tuple(raw["classes"]),
         features=tuple(raw["features"]),
         mean=tuple(raw["mean"]),
         scale=tuple(raw["scale"]),
-        coef=tuple(tuple(row) for row in raw["coef"]),
-        intercept=tuple(raw["intercept"]),
+        weights=tuple(raw["weights"]),
+        thresholds=tuple(raw["thresholds"]),
     )
+    if model.features != FEATURES or len(model.thresholds) != len(model.classes) - 1:
+        raise ValueError(f"{path}: not a level model for these features; run scripts/fit_level_model.py")
+    return model
 
 
 def _rubric_file(rubric: Rubric, name: str) -> str:
@@ -217,15 +224,19 @@ def read_title(title: str, vocab: Vocabulary, context: str = "", people_led: int
     return TitleReading(title, sid, slabel, family[0], family[1], rank, family[2], small, capped, effective)
 
 
-def years_rank(years: float, levels: tuple[LadderLevel, ...]) -> int:
-    """The ladder index that ``years`` of experience alone suggest: level i once the years
-    reach the top of level i-1's typical range."""
-    return max((i for i in range(1, len(levels)) if years >= levels[i - 1].typical_years[1]), default=0)
+def years_rank(years: float, levels: tuple[LadderLevel, ...]) -> float:
+    """The ladder position that ``years`` of experience alone suggest: level i once the years
+    reach the top of level i-1's typical range, linear in between (no cliff at a boundary)."""
+    marks = [0.0] + [float(lv.typical_years[1]) for lv in levels[:-1]]  # years at which level i starts
+    for i in range(1, len(marks)):
+        if years < marks[i]:
+            return i - 1 + (years - marks[i - 1]) / (marks[i] - marks[i - 1])
+    return float(len(levels) - 1)
 
 
 def title_entry(
     reading: TitleReading, total_years: float, levels: tuple[LadderLevel, ...], from_years: bool = True
-) -> tuple[int, str]:
+) -> tuple[float, str]:
     """Where a title enters the product ladder, and why in plain words.
 
     A product or program title is read as written. Outside them, the career's own seniority is
@@ -240,15 +251,15 @@ def title_entry(
                 f"product management (the fit score weighs that); its seniority counts the same on this ladder"
             )
         return reading.effective, why
-    by_years = years_rank(total_years, levels) if from_years else 0
-    own = max(reading.capped_rank, by_years)
-    rank = max(0, min(len(levels) - 1, own + reading.offset))
+    by_years = years_rank(total_years, levels) if from_years else 0.0
+    own = max(float(reading.capped_rank), by_years)
+    rank = max(0.0, min(len(levels) - 1.0, own + reading.offset))
     basis = "its title" if reading.capped_rank >= by_years else f"{total_years:.0f} years"
     n = -reading.offset
     why = (
         f"the most senior title “{reading.title}” is in {reading.family_label}, not product management: "
-        f"its own seniority ({_rank_word(own)}, from {basis}) enters the product ladder "
-        f"{n} level{'s' if n > 1 else ''} lower, at {levels[rank].name}"
+        f"its own seniority ({_rank_word(round(own))}, from {basis}) enters the product ladder "
+        f"{n} level{'s' if n > 1 else ''} lower, at {levels[round(rank)].name}"
     )
     return rank, why
 
@@ -260,7 +271,7 @@ class LevelSignals:
     total_years: float = 0.0
     product_years: float = 0.0
     title: TitleReading | None = None
-    title_rank: int = 0  # where the most senior title enters the product ladder (title_entry)
+    title_rank: float = 0.0  # where the most senior title enters the product ladder (title_entry)
     title_years: float = 0.0
     scope: int = 0
     people_led: int = 0
@@ -371,7 +382,7 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
         led, _ = people_led_of(_position_texts(pos), vocab)
         readings.append((read_title(pos.title, vocab, context, max(led, 0)), pos))
     top: TitleReading | None = None
-    title_years, title_rank = 0.0, 0
+    title_years, title_rank = 0.0, 0.0
     if readings:
         from_years = not any(r.offset >= 0 for r, _ in readings)
         entries = [(title_entry(r, total_years, levels, from_years), r, p) for r, p in readings]
@@ -468,13 +479,14 @@ def standardise(model: LevelModel, x: tuple[float, ...]) -> tuple[float, ...]:
     return tuple((v - m) / s for v, m, s in zip(x, model.mean, model.scale))
 
 
+def _sigmoid(v: float) -> float:
+    return 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v))
+
+
 def features_to_probabilities(model: LevelModel, x: tuple[float, ...]) -> tuple[float, ...]:
-    z = standardise(model, x)
-    logits = [b + sum(w * v for w, v in zip(row, z)) for row, b in zip(model.coef, model.intercept)]
-    top = max(logits)
-    exps = [math.exp(v - top) for v in logits]
-    total = sum(exps)
-    return tuple(e / total for e in exps)
+    score = sum(w * v for w, v in zip(model.weights, standardise(model, x)))
+    cumulative = [_sigmoid(t - score) for t in model.thresholds] + [1.0]
+    return tuple(c - (cumulative[k - 1] if k else 0.0) for k, c in enumerate(cumulative))
 
 
 def _rounded(probs: tuple[float, ...]) -> list[float]:
@@ -497,11 +509,11 @@ def _sentence(name: str, s: LevelSignals, vocab: Vocabulary, names: tuple[str, .
         if not s.title:
             return "no job title recognised"
         t = s.title
-        return f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) reads as {names[s.title_rank]}"
+        return f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) reads as {names[round(s.title_rank)]}"
     if name == "title_years":
         if not s.title:
             return "no time in a titled role"
-        return f"held a title at that level ({names[s.title_rank]}) for {s.title_years:.1f} years"
+        return f"held a title at that level ({names[round(s.title_rank)]}) for {s.title_years:.1f} years"
     if name == "scope":
         return f"widest scope owned: {vocab.scope_labels[s.scope]}{q}"
     if name == "horizon":
@@ -533,41 +545,35 @@ def _absent(name: str, s: LevelSignals) -> bool:
 
 
 def decisive_reasons(
-    model: LevelModel,
-    x: tuple[float, ...],
-    probs: tuple[float, ...],
-    chosen: int,
-    s: LevelSignals,
-    vocab: Vocabulary,
-    names: tuple[str, ...],
+    model: LevelModel, x: tuple[float, ...], chosen: int, s: LevelSignals, vocab: Vocabulary, names: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """Three to five reasons: the title rules that applied, then the signals that pushed hardest
-    towards the chosen level against the other levels (weighted by their probability). Missing
-    signals that held the level down are gathered into one reason."""
-    z = standardise(model, x)
-    rest = 1.0 - probs[chosen] or 1.0
-    push = []
-    for f, name in enumerate(model.features):
-        other = sum(probs[k] * model.coef[k][f] for k in range(len(probs)) if k != chosen) / rest
-        push.append((z[f] * (model.coef[chosen][f] - other), name))
-    push.sort(key=lambda t: -t[0])
-    reasons = list(s.notes[:2])
-    absent: list[str] = []
-    for value, name in push:
-        if name == "student" and not s.student:
-            continue
-        if name == "title_rank" and s.notes:
-            continue  # the title rule above already says where the title enters
-        if value <= 0 and len(reasons) + (1 if absent else 0) >= 3:
-            break
-        if _absent(name, s):
-            absent.append(_ABSENT[name])
-            continue
-        if len(reasons) + (1 if absent else 0) >= 5:
-            break
-        reasons.append(_sentence(name, s, vocab, names))
-    if absent:  # what held the level down, last
-        reasons.append("no sign of " + ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1])
+    """Three to five reasons: the title rules that applied, then the signals that lifted the
+    candidate's score most (why not lower) and those that held it down most (why not higher).
+    A signal's part is its weight times how far it is from a typical reference candidate.
+    Missing signals that held the level down are gathered into one reason, last."""
+    top = len(model.classes) - 1
+    parts = [
+        (w * v, name)
+        for w, v, name in zip(model.weights, standardise(model, x), model.features)
+        if not (name == "student" and not s.student) and not (name == "title_rank" and s.notes)
+    ]
+    lifted = [n for c, n in sorted(parts, key=lambda p: -p[0]) if c > 0]
+    held = [n for c, n in sorted(parts, key=lambda p: p[0]) if c < 0]
+    held_absent = [n for n in held if _absent(n, s)] if chosen < top else []
+    held_present = [n for n in held if not _absent(n, s)] if chosen < top else []
+    if chosen == 0:
+        lifted = []
+    notes = list(s.notes[:2])
+    room = 5 - len(notes) - (1 if held_absent else 0)
+    n_held = min(len(held_present), 1 if chosen else room)
+    picked = lifted[: max(0, room - n_held)] + held_present[:n_held]
+    rest = [n for n in lifted + held_present if n not in picked] + [n for _, n in parts if n not in lifted + held]
+    while len(notes) + len(picked) + (1 if held_absent else 0) < 3 and rest:
+        picked.append(rest.pop(0))
+    reasons = notes + [_sentence(n, s, vocab, names) for n in picked]
+    if held_absent:
+        words = [_ABSENT[n] for n in held_absent]
+        reasons.append("no sign of " + ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1])
     return tuple(reasons[:5])
 
 
@@ -601,7 +607,7 @@ def _signals_out(s: LevelSignals, vocab: Vocabulary, rubric_names: tuple[str, ..
         Signal("product_years", f"{s.product_years:.1f} years", s.quote("product_years")),
     ]
     if t:
-        value = f"{t.seniority_label} · {t.family_label} · reads as {rubric_names[s.title_rank]}"
+        value = f"{t.seniority_label} · {t.family_label} · reads as {rubric_names[round(s.title_rank)]}"
         if t.small_org:
             value += f" (capped: {t.small_org})"
         out.append(Signal("most_senior_title", value, s.quote("title")))
@@ -623,28 +629,19 @@ def signals_to_level(s: LevelSignals, rubric: Rubric, confidence_factor: float =
     vocab = load_signal_vocabulary(_rubric_file(rubric, ladder.signals_file))
     model = load_level_model(_rubric_file(rubric, ladder.model_file))
     levels = ladder.levels
+    if model.classes != tuple(lv.id for lv in levels):
+        raise ValueError(f"the level model was fitted for the ladder {model.classes}; refit it for this rubric")
     x = signals_to_features(s)
-    raw = dict(zip(model.classes, features_to_probabilities(model, x)))
-    probs = tuple(raw.get(lv.id, 0.0) for lv in levels)
-    total = sum(probs) or 1.0
-    probs = tuple(p / total for p in probs)
+    probs = features_to_probabilities(model, x)
     rounded = _rounded(probs)
     chosen = max(range(len(levels)), key=lambda i: (rounded[i], -i))
-    aligned = LevelModel(
-        classes=tuple(lv.id for lv in levels),
-        features=model.features,
-        mean=model.mean,
-        scale=model.scale,
-        coef=tuple(model.coef[model.classes.index(lv.id)] if lv.id in model.classes else (0.0,) * len(x) for lv in levels),
-        intercept=tuple(model.intercept[model.classes.index(lv.id)] if lv.id in model.classes else -50.0 for lv in levels),
-    )
     level = levels[chosen]
     return Level(
         level=level.id,
         name=level.name,
         probabilities=tuple((lv.id, p) for lv, p in zip(levels, rounded)),
         confidence=round(probs[chosen] * confidence_factor, 4),
-        reasons=decisive_reasons(aligned, x, probs, chosen, s, vocab, tuple(lv.name for lv in levels)),
+        reasons=decisive_reasons(model, x, chosen, s, vocab, tuple(lv.name for lv in levels)),
         signals=_signals_out(s, vocab, tuple(lv.name for lv in levels)),
         next_level=next_level_evidence(levels, chosen, s, vocab),
     )

@@ -183,13 +183,22 @@ def test_a_product_title_speaks_for_itself_over_years_in_an_earlier_career(rubri
     assert level.level == "tpm"
 
 
-def test_a_senior_engineer_enters_the_ladder_lower_and_says_why(rubric):
+def expected_index(level) -> float:
+    return sum(i * p for i, (_, p) in enumerate(level.probabilities))
+
+
+@pytest.mark.parametrize("start", [2016, 2018, 2020])
+def test_a_senior_engineer_enters_the_ladder_lower_and_says_why(rubric, start):
     bullets = ["Designed the payments API with two other teams", "Mentored 3 engineers"]
-    engineer = profile([position("Senior Software Engineer", "Acme", 2018, None, bullets)])
-    tpm = profile([position("Senior Technical Product Manager", "Acme", 2018, None, bullets)], product_months=107)
+    months = (AS_OF.year - start) * 12 + AS_OF.month
+    engineer = profile([position("Senior Software Engineer", "Acme", start, None, bullets)])
+    tpm = profile([position("Senior Technical Product Manager", "Acme", start, None, bullets)], product_months=months)
     e, t = profile_to_level(engineer, rubric), profile_to_level(tpm, rubric)
-    assert LEVELS.index(e.level) < LEVELS.index(t.level)
+    assert LEVELS.index(e.level) <= LEVELS.index(t.level)
+    assert expected_index(e) < expected_index(t) - 0.15
     assert any("not product management" in r and "lower" in r for r in e.reasons)
+    if start == 2020:  # about seven years: a Senior TPM's profile, a TPM's entry for the engineer
+        assert (e.level, t.level) == ("tpm", "senior")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -213,6 +213,7 @@ class RubricMatcher:
         self.vectorizer.fit(corpus)
         self.ref_matrix = self.vectorizer.transform(self.ref_text) if refs else None
         self.min_similarity = scoring.paraphrase_min_similarity
+        self.common = frozenset(w.lower()[:5] for w in scoring.paraphrase_common_words)
         self.paraphrase_quality = scoring.paraphrase_quality
 
     def stuffing_key(self, text: str) -> str:
@@ -270,6 +271,17 @@ def rubric_matcher(rubric: Rubric) -> RubricMatcher:
     return _MATCHERS[key]
 
 
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower()) if len(w) >= 3 and w not in _STOP}
+
+
+def _paraphrase_like(text: str, reference: str, common: frozenset[str] = frozenset()) -> bool:
+    """A paraphrase is a sentence (five words or more, not a job title) that shares at least two
+    content words (by their first five letters) with the reference, not counting the rubric's
+    everyday work words: one shared word is a coincidence, not a paraphrase."""
+    return len(text.split()) >= 5 and len((_stems(text) & _stems(reference)) - common) >= 2
+
+
 def _at_least(words: tuple[str, ...], n: int) -> tuple[str, ...]:
     return words if len(words) >= n else ()
 
@@ -300,14 +312,15 @@ def unit_to_hits(unit: Unit, corrected: str, similarity: np.ndarray, matcher: Ru
             if term:
                 hits[j] = Hit(term, "near-spelling", 0.9)
                 continue
-        if not unit.context:
-            continue  # everyday words and paraphrases need a technical or product context
+        if not unit.context or unit.kind == "skill":
+            continue  # everyday words and paraphrases need a technical or product context,
+            #           and a line of a skills list is a list, not a sentence
         term = matcher.keywords[j].search(unit.text)
         if term and _other_context(unit.context, term):
             hits[j] = Hit(term, "keyword", 1.0)
             continue
         reference, sim = matcher.best_reference(similarity, j)
-        if sim >= matcher.min_similarity:
+        if sim >= matcher.min_similarity and _paraphrase_like(unit.text, reference, matcher.common):
             hits[j] = Hit(reference, "paraphrase", matcher.paraphrase_quality)
     return hits
 

@@ -78,6 +78,8 @@ class Scoring(_Model):
     not_typos: tuple[str, ...] = ()  # real words never read as a near-spelling of an alias
     paraphrase_min_similarity: float = Field(gt=0, lt=1)
     paraphrase_quality: float = Field(gt=0, le=1)  # a paraphrase counts this much of an alias
+    # Words too common to make two sentences paraphrases of each other when shared ("managed").
+    paraphrase_common_words: tuple[str, ...] = ()
     # Strongest evidence counts in full, the next ones by these shares (corroboration):
     # a competency scores min(1, s1 * c[0] + s2 * c[1] + ...), so repetition saturates fast.
     corroboration: tuple[float, ...] = Field(min_length=1)

@@ -189,7 +189,7 @@ def test_index_row_shows_overall_level_category_bars_status_and_why(batch):
     html = results_to_index(batch, RUN)
     row = html.split('data-v="Top Tanaka"', 1)[0].rsplit("<tr", 1)[1] + html.split('data-v="Top Tanaka"', 1)[1].split("</tr>", 1)[0]
     text = visible_text(row)
-    assert "88" in text and "Principal PM / Product Director" in text and "70% likely" in text
+    assert "88" in text and "Principal PM / Product Director · 70%" in text
     for _, cname, _ in CATEGORIES:
         assert f'aria-label="{cname}: ' in row
     assert "Strong:" in text and "Core strength" in text

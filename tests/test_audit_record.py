@@ -26,9 +26,13 @@ def record(results, rubric, settings, time=T0):
     return run_record(results, rubric.ref, settings, __version__, time, extra={"workers": 1})
 
 
-def test_record_holds_time_inputs_rubric_version_settings(results, rubric, settings):
+def test_record_holds_time_inputs_rubric_version_settings(results, settings, tmp_path):
     from pipeline import __version__
+    from pipeline.rubric import load_rubric
 
+    copy = tmp_path / "tpm.toml"  # a private copy: the hash below is of the bytes scored with
+    copy.write_bytes((ROOT / "rubrics" / "tpm.toml").read_bytes())
+    rubric = load_rubric(copy)
     rec = record(results, rubric, settings)
     assert rec["time"] == "2026-11-26T09:30:00+00:00"
     hashes = sorted(hashlib.sha256((EXAMPLES / n).read_bytes()).hexdigest() for n in FILES)
@@ -36,7 +40,7 @@ def test_record_holds_time_inputs_rubric_version_settings(results, rubric, setti
     assert rec["rubric"] == {
         "id": "tpm",
         "version": rubric.model.version,
-        "sha256": hashlib.sha256((ROOT / "rubrics" / "tpm.toml").read_bytes()).hexdigest(),
+        "sha256": hashlib.sha256(copy.read_bytes()).hexdigest(),
     }
     assert rec["pipeline_version"] == __version__
     assert rec["settings"]["as_of"] == settings.as_of.isoformat() and rec["settings"]["blind"] is False

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -154,12 +153,12 @@ def _term_regex(terms: list[str], case_sensitive: bool) -> re.Pattern | None:
 
 
 @dataclass(frozen=True)
-class _TermSet:
+class TermSet:
     folded: re.Pattern | None  # lower-case terms, any case in the text
     exact: re.Pattern | None  # terms written with a capital: case-sensitive
 
     @classmethod
-    def of(cls, terms: tuple[str, ...]) -> "_TermSet":
+    def of(cls, terms: tuple[str, ...]) -> "TermSet":
         exact = [t for t in terms if t != t.lower()]
         folded = [t for t in terms if t == t.lower()]
         return cls(_term_regex(folded, False), _term_regex(exact, True))
@@ -192,9 +191,9 @@ class RubricMatcher:
         model = rubric.model
         scoring = model.scoring
         self.competencies: list[Competency] = [c for cat in model.categories for c in cat.competencies]
-        self.aliases = [_TermSet.of(c.aliases) for c in self.competencies]
-        self.keywords = [_TermSet.of(c.keywords) for c in self.competencies]
-        self.context = _TermSet.of(scoring.context_words)
+        self.aliases = [TermSet.of(c.aliases) for c in self.competencies]
+        self.keywords = [TermSet.of(c.keywords) for c in self.competencies]
+        self.context = TermSet.of(scoring.context_words)
         # Near-spellings: long single alias words, and the real words that must stay themselves.
         words = {w for c in self.competencies for a in c.aliases if a == a.lower() for w in a.split()}
         self.fuzzy_targets = sorted(w for w in words if len(w) >= scoring.fuzzy_min_length and w.isalpha())
@@ -330,6 +329,11 @@ def unit_to_hits(unit: Unit, corrected: str, similarity: np.ndarray, matcher: Ru
 # ---------------------------------------------------------------------------------------------
 
 
+def unit_to_evidence(unit: Unit, strength: float, matched: str, how: str) -> Evidence:
+    return Evidence(quote=unit.quote, section=unit.section, page=unit.page, kind=unit.kind,
+                    strength=strength, matched=matched, how=how)
+
+
 def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]:
     """For each competency (in rubric order), its distinct evidence, strongest first."""
     matcher = rubric_matcher(rubric)
@@ -341,15 +345,7 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
         for j, hit in unit_to_hits(unit, corrected, sims[i], matcher).items():
             strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
             key = matcher.stuffing_key(unit.text)
-            ev = Evidence(
-                quote=unit.quote,
-                section=unit.section,
-                page=unit.page,
-                kind=unit.kind,
-                strength=strength,
-                matched=hit.matched,
-                how=hit.how,
-            )
+            ev = unit_to_evidence(unit, strength, hit.matched, hit.how)
             old = best[j].get(key)
             if old is None or (old.strength, old.quote) < (ev.strength, ev.quote):
                 best[j][key] = ev

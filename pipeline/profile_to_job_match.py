@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.profile_to_fit import _TermSet, evidence_to_score, profile_to_fit, profile_to_units
+from pipeline.profile_to_fit import TermSet, profile_to_fit, profile_to_units, unit_to_evidence
 from pipeline.rubric import Rubric
 from pipeline.types import Evidence, Fit, JobDescription, JobMatch, JobSkill, JobSkillMatch, Profile
 
@@ -26,11 +26,10 @@ def _term_evidence(skill: JobSkill, units, rubric: Rubric) -> list[Evidence]:
     weights = rubric.model.scoring.evidence_weights.model_dump()
     found: dict[str, Evidence] = {}
     for term in skill.terms:
-        pattern = _TermSet.of((term.lower(),))
+        pattern = TermSet.of((term.lower(),))
         for u in units:
             if pattern.search(u.text):
-                ev = Evidence(u.quote, u.section, u.page, u.kind, round(weights[u.kind] * u.recency, 4),
-                              term, "job term")
+                ev = unit_to_evidence(u, round(weights[u.kind] * u.recency, 4), term, "job term")
                 if term not in found or found[term].strength < ev.strength:
                     found[term] = ev
     return sorted(found.values(), key=lambda e: (-e.strength, e.quote))

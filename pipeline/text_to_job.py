@@ -19,7 +19,6 @@ from pipeline.profile_to_fit import Unit, rubric_matcher, unit_to_hits
 from pipeline.rubric import Rubric
 from pipeline.types import JobDescription, JobSkill, Problem, Settings
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text", "")
 
 # Heading words, checked in this order: a heading naming none of them keeps the current kind.
 _HEADING_KINDS = (

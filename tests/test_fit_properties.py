@@ -107,7 +107,7 @@ def test_identity_and_pronouns_never_move_a_score(b, s, su, first, last, number,
 def test_same_content_another_layout_moves_overall_at_most_2(b, s, su):
     """The same words, once as one-line bullets and once wrapped over two lines each (as a
     narrow column would print them), score within 2 points."""
-    from pipeline.types import Line, Section
+    from pipeline.types import Line
 
     one = profile(b, s, su)
     wrapped_lines = []

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.profile_to_fit import profile_to_fit
 from pipeline.profile_to_job_match import profile_to_job_match
 from pipeline.text_to_job import file_to_job, text_to_job
 from pipeline.types import Experience

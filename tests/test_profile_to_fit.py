@@ -85,7 +85,6 @@ def test_alias_and_near_spelling_matches(rubric, bullet, cid, counts):
 
 def _one_competency_rubric(rubric, aliases, keywords=()):
     """The TPM rubric with one competency's terms replaced (to test the matcher on any term)."""
-    from pipeline.profile_to_fit import RubricMatcher, rubric_matcher  # noqa: F401
     from pipeline.rubric import Rubric
 
     model = rubric.model

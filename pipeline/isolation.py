@@ -16,6 +16,7 @@ call runs in-process and only ordinary exceptions are contained.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import select
@@ -96,6 +97,7 @@ def _run_inline(fn: Callable[..., Any], args: tuple, start: float) -> Outcome:
 def _child(fn, args, write_fd: int, timeout_s: float, memory_bytes: int) -> None:
     code = 0
     try:
+        faulthandler.disable()  # an abort here is an expected outcome, not a crash report
         _set_limits(timeout_s, memory_bytes)
         try:
             answer = ("ok", fn(*args))

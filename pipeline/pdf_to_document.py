@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -146,7 +147,7 @@ class PageRead:
     lines: list[Line]
     height: float
     chars: int  # visible characters kept
-    hidden: int  # white, tiny or off-page characters dropped
+    hidden: int  # white, tiny, invisible or off-page characters dropped
     columns: int
 
 
@@ -156,7 +157,7 @@ def read_pdf(data: bytes, settings: Settings) -> Read:
         preflight = pdfium_preflight(data, settings)
         if isinstance(preflight, Problem):
             return Read(diagnostics=Diagnostics(pages=_page_count_hint(preflight)), problem=preflight)
-        pages = extract_pages(data, settings)
+        pages = extract_pages(data, settings, preflight)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser error is data
@@ -167,7 +168,7 @@ def read_pdf(data: bytes, settings: Settings) -> Read:
     if settings.ocr and sum(p.chars + p.hidden for p in pages) == 0:
         ocr = ocr_pdf(data, settings)
         if isinstance(ocr, bytes):
-            pages = extract_pages(ocr, settings)
+            pages = extract_pages(ocr, settings, {})
             notes.append("no text layer: the text was read by OCR (tesseract), expect errors")
         else:
             notes.append(ocr)
@@ -194,17 +195,23 @@ def exception_to_problem(exc: BaseException) -> Problem:
     return Problem("corrupt", f"corrupt or truncated PDF ({detail})")
 
 
-def pdfium_preflight(data: bytes, settings: Settings) -> Problem | None:
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom (pdfplumber's coordinates)
+
+
+def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, list[Box]]:
     """Cheap checks with pdfium before pdfplumber's slow parse: password, pages, glyph counts.
 
-    A file pdfium cannot open for another reason is left to pdfplumber, which may still read it.
+    Returns a problem, or the boxes of invisible text (render mode 3) per page index, which
+    pdfplumber cannot see. A file pdfium cannot open for another reason is left to
+    pdfplumber, which may still read it.
     """
     try:
         pdf = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
             return Problem("encrypted", "encrypted PDF: a password is needed to open it")
-        return None
+        return {}
+    invisible: dict[int, list[Box]] = {}
     try:
         n_pages = len(pdf)
         if n_pages > settings.max_pages:
@@ -214,6 +221,10 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | None:
             textpage = page.get_textpage()
             glyphs = textpage.count_chars()
             textpage.close()
+            if 0 < glyphs <= settings.max_glyphs_per_page:
+                boxes = _invisible_text_boxes(page)
+                if boxes:
+                    invisible[index] = boxes
             page.close()
             if glyphs > settings.max_glyphs_per_page:
                 return Problem(
@@ -223,17 +234,28 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | None:
                 )
     finally:
         pdf.close()
-    return None
+    return invisible
 
 
-def extract_pages(data: bytes, settings: Settings) -> list[PageRead] | Problem:
+def _invisible_text_boxes(page) -> list[Box]:
+    height = page.get_height()
+    boxes = []
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        if pdfium_raw.FPDFTextObj_GetTextRenderMode(obj.raw) == pdfium_raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+            bounds = getattr(obj, "get_bounds", None) or obj.get_pos  # pypdfium2 5 / 4
+            left, bottom, right, top = bounds()
+            boxes.append((left, height - top, right, height - bottom))
+    return boxes
+
+
+def extract_pages(data: bytes, settings: Settings, invisible: dict[int, list[Box]]) -> list[PageRead] | Problem:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         n_pages = len(pdf.pages)
         if n_pages > settings.max_pages:
             return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
         pages = []
-        for page in pdf.pages:
-            pages.append(page_to_read(page))
+        for index, page in enumerate(pdf.pages):
+            pages.append(page_to_read(page, invisible.get(index, [])))
             page.close()
     return pages
 
@@ -243,9 +265,9 @@ def extract_pages(data: bytes, settings: Settings) -> list[PageRead] | Problem:
 # ---------------------------------------------------------------------------------------------
 
 
-def page_to_read(page) -> PageRead:
+def page_to_read(page, invisible: list[Box] = ()) -> PageRead:
     chars = dedupe_chars(page.chars)
-    visible, hidden = split_hidden(chars, page)
+    visible, hidden = split_hidden(chars, page, invisible)
     words = chars_to_words(visible)
     lines, columns = words_to_lines(words, page.page_number)
     n_visible = sum(1 for c in visible if not c["text"].isspace())
@@ -275,9 +297,11 @@ def dedupe_chars(chars: list[dict]) -> list[dict]:
     return kept
 
 
-def split_hidden(chars: list[dict], page) -> tuple[list[dict], int]:
-    """Drop text nobody can see: tiny, white on a light background, or off the page."""
+def split_hidden(chars: list[dict], page, invisible: list[Box] = ()) -> tuple[list[dict], int]:
+    """Drop text nobody can see: tiny, white on a light background, off the page, or drawn
+    invisible (render mode 3) anywhere but over an image (where it is an OCR text layer)."""
     backgrounds = None
+    images = [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in page.images] if invisible else []
     visible: list[dict] = []
     hidden = 0
     width, height = float(page.width), float(page.height)
@@ -298,12 +322,19 @@ def split_hidden(chars: list[dict], page) -> tuple[list[dict], int]:
             if backgrounds is None:
                 backgrounds = _dark_backgrounds(page)
             cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-            white = not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in backgrounds)
+            white = not _inside(cx, cy, backgrounds)
+        if invisible and not (off_page or tiny or white):
+            cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            white = _inside(cx, cy, invisible) and not _inside(cx, cy, images)
         if off_page or tiny or white:
             hidden += 1
         else:
             visible.append(char)
     return visible, hidden
+
+
+def _inside(x: float, y: float, boxes, margin: float = 0.5) -> bool:
+    return any(x0 - margin <= x <= x1 + margin and top - margin <= y <= bottom + margin for x0, top, x1, bottom in boxes)
 
 
 def _is_light(color) -> bool:
@@ -631,7 +662,7 @@ def pages_to_read(pages: list[PageRead], notes: list[str]) -> Read:
     if two:
         notes.append(f"two columns detected on page{'s' if len(two) > 1 else ''} {', '.join(two)}")
     if hidden:
-        notes.append(f"{hidden:,} hidden characters (white, tiny or off the page) ignored")
+        notes.append(f"{hidden:,} hidden characters (white, invisible, tiny or off the page) ignored")
     if unknown:
         notes.append(f"{unknown} icon or unmapped glyph{'s' if unknown > 1 else ''} dropped")
     if repaired:
@@ -694,13 +725,20 @@ def ocr_pdf(data: bytes, settings: Settings) -> bytes | str:
     with tempfile.TemporaryDirectory(prefix="rolefit-ocr-") as tmp:
         src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
         src.write_bytes(data)
+        command = [
+            "ocrmypdf", "--quiet", "--output-type", "pdf", "--rasterizer", "pypdfium",  # no Ghostscript
+            "--force-ocr", "--jobs", "1", str(src), str(out),
+        ]
         try:
             subprocess.run(
-                ["ocrmypdf", "--quiet", "--output-type", "pdf", "--force-ocr", str(src), str(out)],
+                command,
                 check=True,
                 capture_output=True,
-                timeout=max(1.0, settings.timeout_s - 1),
+                timeout=max(1.0, settings.timeout_s - 2),
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
             )
+        except subprocess.TimeoutExpired:
+            return f"no text layer, and OCR did not finish within {settings.timeout_s:g} s"
         except (OSError, subprocess.SubprocessError) as exc:
             return f"no text layer, and OCR failed ({type(exc).__name__})"
         return out.read_bytes()

@@ -100,11 +100,22 @@ def date_rail_pdf() -> bytes:
 
 
 def hidden_text_pdf() -> bytes:
-    """Visible text, white keyword stuffing, 1-pt text, and white text on a dark band (visible)."""
+    """Visible text; white, 1-pt and invisible (render mode 3) keyword stuffing; white text on
+    a dark band (visible)."""
 
     def dark_band(pdf):
         pdf.setFillColorRGB(0.1, 0.2, 0.4)
         pdf.rect(60, HEIGHT - 215, 400, 30, fill=1, stroke=0)
+
+    def dark_band_and_invisible_text(pdf):
+        dark_band(pdf)
+        pdf.saveState()  # the render mode is graphics state: keep it to this text
+        text = pdf.beginText(72, HEIGHT - 260)
+        text.setTextRenderMode(3)  # invisible
+        text.setFont("Helvetica", 10)
+        text.textLine("invisiblekeywords")
+        pdf.drawText(text)
+        pdf.restoreState()
 
     return placed_pdf(
         [
@@ -113,7 +124,7 @@ def hidden_text_pdf() -> bytes:
             (72, 150, "tinytextstuffing", {"size": 1}),
             (72, 200, "White on dark band", {"color": (1, 1, 1)}),
         ],
-        extra=dark_band,
+        extra=dark_band_and_invisible_text,
     )
 
 
@@ -234,3 +245,18 @@ def looping_pages_pdf() -> bytes:
 
 def many_pages_pdf(pages: int) -> bytes:
     return text_pdf([[f"Page {i + 1} of a very long document"] for i in range(pages)])
+
+
+def scanned_pdf(data: bytes, dpi: int = 150) -> bytes:
+    """The first page of ``data`` as a picture only (a 'scan'); needs Pillow (ocr extra)."""
+    import pypdfium2
+    from reportlab.lib.utils import ImageReader
+
+    page = pypdfium2.PdfDocument(data)[0]
+    image = page.render(scale=dpi / 72).to_pil()
+    buffer = io.BytesIO()
+    pdf = _canvas(buffer)
+    pdf.drawImage(ImageReader(image), 0, 0, WIDTH, HEIGHT)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -95,7 +95,7 @@ def test_date_rail_stays_one_column(settings):
 def test_hidden_text_is_dropped_and_counted(settings):
     doc = bytes_to_document(hostile.hidden_text_pdf(), "cv.pdf", settings)
     assert doc.text.splitlines() == ["Visible product manager", "White on dark band"]
-    stuffed = "kubernetes blockchain stakeholder roadmap" + "tinytextstuffing"
+    stuffed = "kubernetes blockchain stakeholder roadmap" + "tinytextstuffing" + "invisiblekeywords"
     assert doc.diagnostics.hidden_chars == len(stuffed.replace(" ", ""))
 
 
@@ -179,3 +179,31 @@ def test_corpus_columns_and_glue(settings):
         if row["language"] == "en":
             assert doc.diagnostics.glued_share < 0.005, row["file"]
     assert wrong == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Opt-in OCR (skipped unless ocrmypdf and tesseract are installed: pip install 'rolefit[ocr]')
+# ---------------------------------------------------------------------------------------------
+
+
+def test_scanned_page_is_read_by_ocr_when_asked(settings):
+    from pipeline.pdf_to_document import ocr_available
+
+    if not ocr_available():
+        pytest.skip("ocrmypdf/tesseract not installed")
+    scan = hostile.scanned_pdf(hostile.text_pdf(size=16))
+    without = bytes_to_document(scan, "scan.pdf", settings)
+    assert without.problem.code == "no_text"
+    doc = bytes_to_document(scan, "scan.pdf", replace(settings, ocr=True, timeout_s=120))
+    assert doc.problem is None, doc.diagnostics.notes
+    assert "Technical Product Manager" in doc.text
+    assert any("OCR" in note for note in doc.diagnostics.notes)
+
+
+def test_ocr_not_installed_says_so(settings, monkeypatch):
+    import pipeline.pdf_to_document as stage
+
+    monkeypatch.setattr(stage.shutil, "which", lambda name: None)
+    doc = bytes_to_document(hostile.image_only_pdf(), "scan.pdf", replace(settings, ocr=True))
+    assert doc.problem.reason == "scanned image; no text to score"
+    assert any("OCR is not installed" in note for note in doc.diagnostics.notes)

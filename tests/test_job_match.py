@@ -158,3 +158,19 @@ def test_pdf_job_description(rubric, settings, tmp_path):
 def test_unreadable_job_description_is_a_problem(rubric, settings, tmp_path):
     job = file_to_job(tmp_path / "missing.md", settings, rubric)
     assert job.problem is not None and job.problem.code == "unreadable"
+
+
+def test_batch_refuses_a_missing_or_empty_job_description_before_starting(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLES, ROOT
+
+    empty = tmp_path / "empty.md"
+    empty.write_text("## About us\nWe sell bread.\n", encoding="utf-8")
+    for jd, says in ((tmp_path / "missing.md", "job description not found"),
+                     (empty, "no skills or requirements found")):
+        run = subprocess.run([sys.executable, "-m", "cli", "batch", str(EXAMPLES), "--out", str(tmp_path / "out"),
+                              "--jd", str(jd)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2 and says in run.stderr, run.stderr
+        assert not (tmp_path / "out" / "index.html").exists()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
+from pathlib import Path
 
 from pipeline import __version__
 from pipeline.bias_audit import LOW_RATIO, SMALL_SHARE, BiasAudit
-from pipeline.rubric import Rubric
+from pipeline.rubric import RUBRICS_DIR, Rubric
 from reports.render import environment
 
 CSV_COLUMNS = (
@@ -72,6 +74,33 @@ def audit_to_html(audit: BiasAudit, source: str, run: dict | None = None) -> str
     )
 
 
+# Plain words for the level model's inputs (its "features", listed in the rubric's ladder
+# model file). An input the model adds later without words here is shown by its name.
+LEVEL_SIGNALS = {
+    "total_years": "your years of work experience, counted from the dates of the jobs you list (overlapping jobs count once)",
+    "product_years": "your years in product, program or project management jobs",
+    "title_rank": "the seniority of your most senior job title, and the kind of career it belongs to",
+    "title_years": "how long you have held titles at that seniority",
+    "scope": "the widest area you say you owned: a feature, a team, several teams, a portfolio, a whole function",
+    "people_led": "the largest team you say you led",
+    "pms_led": "how many product managers you say you managed or mentored",
+    "horizon": "how far ahead you say you planned, from sprints to multi-year strategy",
+    "budget": "whether you say you owned a budget or a profit and loss",
+    "student": "whether you are still studying (a degree you are still working towards) and have held only internships",
+}
+
+
+def level_signals(rubric: Rubric) -> list[str]:
+    """The level model's inputs, in plain words, read from the model file the rubric names."""
+    name = rubric.model.ladder.model_file
+    beside = Path(rubric.path).resolve().parent / name
+    try:
+        features = json.loads((beside if beside.exists() else RUBRICS_DIR / name).read_text(encoding="utf-8"))["features"]
+    except (OSError, ValueError, KeyError, TypeError):
+        features = list(LEVEL_SIGNALS)
+    return [LEVEL_SIGNALS.get(f, f.replace("_", " ")) for f in features]
+
+
 def notice_to_html(
     rubric: Rubric,
     contact: str,
@@ -103,6 +132,7 @@ def notice_to_html(
         description=model.description,
         categories=categories,
         levels=levels,
+        signals=level_signals(rubric),
         contact=contact,
         employer=employer,
         retention_days=retention_days,

@@ -48,7 +48,7 @@ def test_notice_says_data_kept_and_how_to_ask_for_a_human(notice):
     assert "ask for a person to review your application without the tool" in text
     assert text.count("write to hiring@example.com") >= 2
     assert "deleted after 180 days" in text
-    assert "does not use your name" in text and "graduation dates" in text
+    assert "does not use your name" in text and "or your age to score you" in text
     assert "nothing is sent to any other company or online service" in text
     assert "Acme" in text
 
@@ -77,3 +77,20 @@ def test_cli_bad_rubric_is_one_line_exit_2(tmp_path):
     )
     assert proc.returncode == 2 and "invalid rubric" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_level_signals_are_the_level_models_inputs(rubric, tmp_path):
+    """The level signals listed are the inputs of the level model the rubric names."""
+    import json
+
+    from pipeline.rubric import load_rubric
+    from reports.audit import LEVEL_SIGNALS, level_signals, notice_to_html
+
+    shipped = json.loads((ROOT / "rubrics" / rubric.model.ladder.model_file).read_text(encoding="utf-8"))["features"]
+    assert level_signals(rubric) == [LEVEL_SIGNALS[f] for f in shipped]
+    copy = tmp_path / "tpm.toml"
+    copy.write_bytes(RUBRIC.read_bytes())
+    (tmp_path / rubric.model.ladder.model_file).write_text(json.dumps({"features": ["total_years", "open_source_work"]}))
+    html = notice_to_html(load_rubric(copy), "ask us", 365)
+    assert LEVEL_SIGNALS["total_years"] in html and "open source work" in html
+    assert LEVEL_SIGNALS["people_led"] not in html

@@ -17,6 +17,7 @@ How one file is read (``bytes_to_document``):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -94,11 +95,13 @@ def bytes_to_document(data: bytes, source: str, settings: Settings) -> Document:
             read = outcome.value
         else:
             read = Read(problem=_outcome_problem(outcome.status, outcome.detail, settings))
-    else:
+    else:  # no memory or time limit, and a pdfium abort takes the process with it
         try:
             read = read_pdf(data, settings)
         except MemoryError:
             read = Read(problem=_outcome_problem("memory", "", settings))
+        except Exception as exc:  # noqa: BLE001 - never raise for a bad file
+            read = Read(problem=_outcome_problem("error", f"{type(exc).__name__}: {exc}"[:120], settings))
     return Document(**base, lines=read.lines, diagnostics=read.diagnostics, problem=read.problem)
 
 
@@ -657,20 +660,16 @@ def pages_to_read(pages: list[PageRead], notes: list[str]) -> Read:
     hidden = sum(p.hidden for p in pages)
     unknown = sum(c.unknown_glyphs for c in cleaned)
     repaired = sum(c.repaired for c in cleaned)
-    notes = list(notes)
     two = [str(i + 1) for i, c in enumerate(columns) if c == 2]
-    if two:
-        notes.append(f"two columns detected on page{'s' if len(two) > 1 else ''} {', '.join(two)}")
-    if hidden:
-        notes.append(f"{hidden:,} hidden characters (white, invisible, tiny or off the page) ignored")
-    if unknown:
-        notes.append(f"{unknown} icon or unmapped glyph{'s' if unknown > 1 else ''} dropped")
-    if repaired:
-        notes.append(f"garbled characters (mojibake) repaired on {repaired} line{'s' if repaired > 1 else ''}")
-    if dropped:
-        notes.append(f"{len(dropped)} header, footer or page-number line{'s' if len(dropped) > 1 else ''} removed")
-    if glued:
-        notes.append(f"{glued} of {tokens} words look like several words run together")
+    counted = [
+        (len(two), f"two columns detected on page{'' if len(two) == 1 else 's'} {', '.join(two)}"),
+        (hidden, f"{_count(hidden, 'hidden character')} (white, invisible, tiny or off the page) ignored"),
+        (unknown, f"{_count(unknown, 'icon or unmapped glyph')} dropped"),
+        (repaired, f"garbled characters (mojibake) repaired on {_count(repaired, 'line')}"),
+        (len(dropped), f"{_count(len(dropped), 'header, footer or page-number line')} removed"),
+        (glued, f"{glued:,} of {_count(tokens, 'word')} look like several words run together"),
+    ]
+    notes = list(notes) + [note for n, note in counted if n]
     no_text = sum(chars_per_page) == 0 and hidden == 0
     diagnostics = Diagnostics(
         pages=len(pages),
@@ -694,19 +693,12 @@ def pages_to_read(pages: list[PageRead], notes: list[str]) -> Read:
 
 
 def _with_text(line: Line, text: str, bullet: bool) -> Line:
-    return Line(
-        text=text,
-        raw=line.raw,
-        page=line.page,
-        x0=line.x0,
-        top=line.top,
-        x1=line.x1,
-        bottom=line.bottom,
-        size=line.size,
-        bold=line.bold,
-        column=line.column,
-        bullet=bullet,
-    )
+    return dataclasses.replace(line, text=text, bullet=bullet)
+
+
+def _count(n: int, noun: str) -> str:
+    """1 -> "1 line", 3 -> "3 lines"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------------------------

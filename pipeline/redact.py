@@ -7,8 +7,9 @@ Two kinds of redaction, both pure:
   phone, links, location, school names, graduation years and birth dates. A blind run scores
   the identity-redacted document a second time; the blind score must equal the unredacted one
   (``score_differences``), and any difference is kept on the result as an error. In the
-  re-scored document every graduation year becomes the same year (``NEUTRAL_YEAR``), so an
-  education entry still reads as dated but its date no longer says anything about age.
+  re-scored document every past graduation year becomes the same year (``NEUTRAL_YEAR``) and
+  a future one the current year, so an education entry still reads as dated and still says
+  whether someone is studying, but no longer anything about age.
 * display redaction (``redact_result``): identity redaction plus every date with a year, so
   that employment dates (which tenure is computed from, and which therefore stay in the scored
   text) are not shown either. Durations in months are kept.
@@ -92,6 +93,7 @@ class Identity:
     location: str = ""
     schools: tuple[str, ...] = ()
     source_stem: str = ""
+    as_of_year: int = 0  # graduation years from this one on mean "still studying"
     header: frozenset[Line] = frozenset()  # contact lines: the header, a contact block
     education: frozenset[Line] = frozenset()  # lines whose years are graduation years
 
@@ -171,6 +173,7 @@ def identity_of(result: Result) -> Identity:
         location=contact.location,
         schools=tuple(sorted(schools, key=len, reverse=True)),
         source_stem=stem,
+        as_of_year=result.as_of.year,
         header=frozenset(header),
         education=education,
     )
@@ -190,6 +193,17 @@ def _phone(identity: Identity, anywhere: bool):
     return sub
 
 
+def _neutral(identity: Identity):
+    """A graduation year as the re-scored document says it: the same past year for everyone,
+    or the current year for a degree not finished yet (still studying is all it may tell)."""
+
+    def sub(m: re.Match) -> str:
+        year = int(m.group())
+        return str(identity.as_of_year) if identity.as_of_year and year >= identity.as_of_year else NEUTRAL_YEAR
+
+    return sub
+
+
 def _replace(text: str, pattern: re.Pattern | None, mark: str) -> str:
     return pattern.sub(mark, text) if pattern is not None else text
 
@@ -199,8 +213,9 @@ def redact_text(
 ) -> str:
     """Identity redaction of one piece of text. ``header``: contact lines, where any phone number,
     place or name part is the candidate's. ``education``: any year is a graduation year, shown
-    as ``[year]``, or with ``neutral_years`` replaced by the same year for everyone
-    (``NEUTRAL_YEAR``): the text still reads as dated, but says nothing about age."""
+    as ``[year]``, or with ``neutral_years`` replaced by the same past year for everyone
+    (``NEUTRAL_YEAR``; the current year for a degree not finished yet): the text still reads as
+    dated and says whether someone is still studying, but nothing about age."""
     if not text:
         return text
     text = _BIRTH.sub(BIRTH, text)
@@ -221,7 +236,7 @@ def redact_text(
     text = _replace(text, phrases["schools"], SCHOOL)
     if education:
         text = _SCHOOL.sub(lambda m: SCHOOL if len(m.group().split()) >= 2 else m.group(), text)
-        text = re.sub(rf"\b{_YEAR}\b", NEUTRAL_YEAR, text) if neutral_years else _DATE.sub(YEAR, text)
+        text = re.sub(rf"\b{_YEAR}\b", _neutral(identity), text) if neutral_years else _DATE.sub(YEAR, text)
     return text
 
 

@@ -37,6 +37,8 @@ def _identity(**kw):
         ("Product Manager, Payments", {}, {}, "Product Manager, Payments"),
         ("B.S. CS | Riverbend State University | 2016 – 2020", {}, dict(education=True), "B.S. CS | [school] | [year] – [year]"),
         ("MBA, Lone Star Graduate School of Business, May 2012", {}, dict(education=True), "MBA, [school], [year]"),
+        ("B.S. CS | Riverbend State University | 2023 – 2027", dict(as_of_year=2026), dict(education=True, neutral_years=True), "B.S. CS | [school] | 2000 – 2026"),
+        ("M.A. | Lakeshore College | May 2012", dict(as_of_year=2026), dict(education=True, neutral_years=True), "M.A. | [school] | May 2000"),
         ("Teaching assistant, Riverbend State University", dict(schools=("Riverbend State University",)), {}, "Teaching assistant, [school]"),
         ("Date of birth: 12/03/1987", {}, {}, "[birth date]"),
         ("Born 1990 in Oslo", {}, {}, "[birth date] in Oslo"),
@@ -335,3 +337,33 @@ def test_every_string_field_is_redacted_not_only_known_ones(blind_and_plain):
         assert text == "[name] ([email]) graduated in [year] from [school]", text
     assert [c.id for c in shown.fit.competencies] == [c.id for c in plain.fit.competencies]
     assert shown.level.level == plain.level.level and shown.rubric == plain.rubric
+
+
+def test_a_student_stays_a_student_in_the_blind_rescore(rubric, settings):
+    """A degree still in progress ("2023 - 2027" in late 2026) is what tells the level model that
+    someone is still studying; the re-scored document keeps that, and only that."""
+    from pipeline.file_to_result import document_to_result
+    from pipeline.redact import redact_document, redact_result
+    from pipeline.types import Document
+
+    texts = [
+        ("Sam Okoro", 20, 16.0, True, False),
+        ("sam.okoro@example.com | (555) 101-2020 | Austin, TX", 40, 10.0, False, False),
+        ("EDUCATION", 60, 12.0, True, False),
+        ("B.S. Information Science | Riverbend State University | 2023 - 2027", 75, 10.0, False, False),
+        ("EXPERIENCE", 100, 12.0, True, False),
+        ("Product Management Intern | Acme Software | 01/2025 - 08/2025", 120, 10.0, True, False),
+        ("Wrote user stories for the web app backlog and ran an A/B test that raised sign-ups 4%", 135, 10.0, False, True),
+        ("Product Intern | Beta Cloud | 01/2026 - 08/2026", 150, 10.0, True, False),
+        ("Wrote a PRD for the API and queried usage data in SQL for 3 product managers", 165, 10.0, False, True),
+        ("Presented the findings to engineering and executive stakeholders in a roadmap review", 180, 10.0, False, True),
+        ("SKILLS", 200, 12.0, True, False),
+        ("SQL, Jira, Figma, A/B testing, user research, roadmapping", 215, 10.0, False, False),
+    ]
+    doc = Document("sam.pdf", "cd" * 32, 1000, tuple(_line(*t) for t in texts))
+    plain = document_to_result(doc, rubric, settings)
+    assert plain.status == "scored"
+    redacted = redact_document(doc, plain)
+    assert "2027" not in redacted.text and "2023" not in redacted.text
+    blind = redact_result(plain, document_to_result(redacted, rubric, settings))
+    assert blind.blind.holds, blind.blind.differences

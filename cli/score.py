@@ -320,7 +320,7 @@ def print_target(gap, console) -> None:
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", pad_edge=False)
     table.add_column("   ", no_wrap=True)
     table.add_column("signal", no_wrap=True)
-    table.add_column(f"{gap.name} typically shows", overflow="fold")
+    table.add_column("the level typically shows", overflow="fold")
     table.add_column("your résumé shows", overflow="fold")
     for c in gap.checks:
         mark = Text("  ✓", style="green") if c.met else Text("  ✗", style="yellow")

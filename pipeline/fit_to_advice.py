@@ -10,6 +10,8 @@ The same engine and numbers as the recruiter's report, phrased for the candidate
    invent it (``honesty``).
 2. ``level_to_target``: the ladder signals the level stage read (years, scope, people,
    strategy) against what a target level typically shows (the ladder's ``expects``).
+3. With a job match (``--jd``), suggestions for what the job description asks for and the
+   résumé does not fully show yet quote the line that asks for it.
 
 Phrasing is data (``rubrics/advice.toml``); what counts and how much is the rubric's.
 """

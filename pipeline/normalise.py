@@ -153,9 +153,15 @@ LONG_WORDS = frozenset(
 )
 
 
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]+")
+
+
 def is_glued(token: str) -> bool:
-    """A letters-only token long enough to be several words, and not a known long word."""
-    return len(token) >= GLUED_MIN_LETTERS and token.lower() not in LONG_WORDS
+    """A Latin-letters token long enough to be several words, and not a known long word.
+
+    Scripts written without spaces (Chinese, Japanese) never count.
+    """
+    return len(token) >= GLUED_MIN_LETTERS and token.lower() not in LONG_WORDS and bool(_LATIN.fullmatch(token))
 
 
 def glued_counts(text: str) -> tuple[int, int]:

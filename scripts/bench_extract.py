@@ -30,7 +30,7 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.normalise import GLUED_MIN_LETTERS, LONG_WORDS  # noqa: E402
+from pipeline.normalise import LONG_WORDS, is_glued  # noqa: E402
 from pipeline.pdf_to_document import bytes_to_document, pdfium_preflight, read_pdf  # noqa: E402
 from pipeline.types import Settings  # noqa: E402
 
@@ -48,7 +48,7 @@ def word_list() -> set[str]:
 
 
 def glued(text: str, words: set[str]) -> list[str]:
-    return [t for t in LETTERS.findall(text) if len(t) >= GLUED_MIN_LETTERS and t.lower() not in words]
+    return [t for t in LETTERS.findall(text) if is_glued(t) and t.lower() not in words]
 
 
 def plain_text(data: bytes) -> tuple[str, int]:

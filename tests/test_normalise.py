@@ -79,6 +79,7 @@ def test_join_hyphenated(lines, joined):
         ("LedandshippedYodatheadmininterface for Phoenix", 1),
         ("telecommunications internationalization", 0),  # real long words
         ("DevOpsEngineerwithtenyears", 1),
+        ("修复了连接未正常关闭导致文件描述符耗尽的问题", 0),  # no spaces in Chinese
     ],
 )
 def test_glued_counts(text, glued):

@@ -65,7 +65,7 @@ def files_to_outcomes(
             yield file_to_outcome(path, sha, rubric, settings)
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, "pipeline.file_to_result"])
+    context.set_forkserver_preload([__name__, "pipeline.file_to_result", "pipeline.pdf_to_document"])
     todo = iter(items)
     running: set = set()
     with ProcessPoolExecutor(

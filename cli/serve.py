@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise UsageError(f"applicant folder not found: {folder}")
     as_of = check_date(args.as_of)
+    if args.audit_retention_days < 0:
+        raise UsageError("--audit-retention-days must be 0 (keep every record) or a number of days")
     check_rubric(args.rubric)
     check_workers(args.workers, args.dask_address)
     check_writable(out)
@@ -45,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         "rubric_path": str(Path(args.rubric).resolve()) if args.rubric else None,
         "as_of": as_of,
         "blind": args.blind,
+        "audit_retention_days": args.audit_retention_days,
         "workers": args.workers,
         "dask_address": args.dask_address,
     }
@@ -67,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rubric", default=None, help="rubric file (default: the bundled TPM rubric)")
     p.add_argument("--as-of", default=None, help="date durations are computed against (default: the day of each run)")
     p.add_argument("--blind", action="store_true", help="blind review, as in rolefit batch --blind")
+    p.add_argument("--audit-retention-days", type=int, default=365, help="as in rolefit batch (default: 365; 0 keeps every record)")
     p.add_argument("--workers", type=int, default=None, help="processes scoring files at once (default: one per core)")
     p.add_argument("--dask-address", default=None, help="score on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     p.set_defaults(func=run)

@@ -37,7 +37,7 @@ from pipeline.types import (
 NAME, EMAIL, PHONE, LINK, LOCATION, SCHOOL, YEAR, BIRTH = (
     "[name]", "[email]", "[phone]", "[link]", "[location]", "[school]", "[year]", "[birth date]",
 )
-# What the re-scored document holds in place of every graduation year: one year for everyone.
+# What the re-scored document holds in place of every past graduation year: one for everyone.
 NEUTRAL_YEAR = "2000"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -62,7 +62,7 @@ _CONTACT_HEADING = re.compile(r"\b(?:contact|personal|details)\b", re.IGNORECASE
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _SEASON = r"(?:Spring|Summer|Autumn|Fall|Winter)"
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
-# A year with whatever makes it a date: "May 2027", "04/2022", "Summer 2026", "'19".
+# A year with whatever makes it a date: "May 2027", "04/2022", "Summer 2026".
 _DATE = re.compile(rf"(?:(?:{_MONTH}|{_SEASON})\s+|\b\d{{1,2}}[/.-])?\b{_YEAR}\b", re.IGNORECASE)
 # A year shown as a date in running text; "2000 customers" is a number, not a date.
 _DATED_YEAR = re.compile(
@@ -141,6 +141,15 @@ def _lines(profile: Profile, kind: str) -> frozenset[Line]:
     return frozenset(ln for s in profile.sections if s.kind == kind for ln in s.lines)
 
 
+def _name_like(header: frozenset[Line]) -> str:
+    """When the profile found no name: the first header line that reads like one."""
+    for line in sorted(header, key=lambda ln: (ln.page, ln.top, ln.x0))[:3]:
+        words = line.text.split()
+        if 2 <= len(words) <= 5 and all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words):
+            return line.text.strip()
+    return ""
+
+
 def identity_of(result: Result) -> Identity:
     """Everything to redact for one result; empty but for the file name when it has no profile."""
     stem = result.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -163,9 +172,10 @@ def identity_of(result: Result) -> Identity:
                 school = m.group().strip()
                 if len(school.split()) >= 2 and school not in schools:
                     schools.append(school)
-    parts = tuple(p for p in re.split(r"[\s-]+", contact.name) if len(p) >= 2)
+    name = contact.name.strip() or _name_like(_lines(profile, "header"))
+    parts = tuple(p for p in re.split(r"[\s-]+", name) if len(p) >= 2)
     return Identity(
-        name=contact.name.strip(),
+        name=name,
         name_parts=parts,
         email=contact.email,
         phone_digits=re.sub(r"\D", "", contact.phone),

@@ -367,3 +367,13 @@ def test_a_student_stays_a_student_in_the_blind_rescore(rubric, settings):
     assert "2027" not in redacted.text and "2023" not in redacted.text
     blind = redact_result(plain, document_to_result(redacted, rubric, settings))
     assert blind.blind.holds, blind.blind.differences
+
+
+def test_a_name_the_profile_missed_is_still_redacted(blind_and_plain):
+    from pipeline.redact import identity_of
+    from pipeline.types import Contact
+
+    plain, _ = blind_and_plain["02-tpm-daniela-ferreira-holt.pdf"]
+    unnamed = replace(plain, profile=replace(plain.profile, contact=replace(plain.profile.contact, name="")))
+    assert identity_of(unnamed).name == "Daniela Ferreira-Holt"
+    assert identity_of(replace(plain, profile=replace(plain.profile, contact=Contact()))).name == "Daniela Ferreira-Holt"

@@ -611,7 +611,7 @@ def _signals_out(s: LevelSignals, vocab: Vocabulary, rubric_names: tuple[str, ..
         if t.small_org:
             value += f" (capped: {t.small_org})"
         out.append(Signal("most_senior_title", value, s.quote("title")))
-        out.append(Signal("title_years", f"{s.title_years:.1f} years", f"months in titles at that level, overlaps merged"))
+        out.append(Signal("title_years", f"{s.title_years:.1f} years", "months in titles at that level, overlaps merged"))
     out += [
         Signal("scope", vocab.scope_labels[s.scope], s.quote("scope")),
         Signal("people_led", str(s.people_led), s.quote("people_led")),
@@ -622,6 +622,23 @@ def _signals_out(s: LevelSignals, vocab: Vocabulary, rubric_names: tuple[str, ..
     if s.student:
         out.append(Signal("student", "yes", s.quote("student")))
     return tuple(out)
+
+
+def check_ladder_files(rubric: Rubric) -> list[str]:
+    """Problems with the rubric's ladder data files, in plain words ([] when they load and fit the
+    ladder). For ``rolefit rubric check``: a broken file should stop a run before its first PDF."""
+    ladder = rubric.model.ladder
+    problems = []
+    for name in (ladder.signals_file, ladder.model_file):
+        loader = load_signal_vocabulary if name == ladder.signals_file else load_level_model
+        try:
+            loaded = loader(_rubric_file(rubric, name))
+        except (OSError, ValueError, KeyError, TypeError, re.error, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"ladder.{'signals_file' if loader is load_signal_vocabulary else 'model_file'}: {name}: {exc}")
+            continue
+        if isinstance(loaded, LevelModel) and loaded.classes != tuple(lv.id for lv in ladder.levels):
+            problems.append(f"ladder.model_file: {name} was fitted for the levels {list(loaded.classes)}; refit it")
+    return problems
 
 
 def signals_to_level(s: LevelSignals, rubric: Rubric, confidence_factor: float = 1.0) -> Level:

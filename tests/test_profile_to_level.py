@@ -4,7 +4,6 @@ Profiles here are built by hand (fictional people), so these tests do not depend
 understanding stage reads a PDF; one table checks the bundled examples end to end.
 """
 
-from datetime import date
 
 import pytest
 from hypothesis import given
@@ -305,6 +304,19 @@ def test_any_signals_give_a_well_formed_level(rubric, title, years, product_shar
 # ---------------------------------------------------------------------------------------------
 # The shipped model is the committed reference set, refitted
 # ---------------------------------------------------------------------------------------------
+
+
+def test_the_shipped_ladder_files_check_clean_and_a_broken_one_is_named(rubric, tmp_path):
+    from dataclasses import replace
+
+    from pipeline.profile_to_level import check_ladder_files
+
+    assert check_ladder_files(rubric) == []
+    (tmp_path / "tpm.toml").write_text("", encoding="utf-8")
+    (tmp_path / "level_model.json").write_text('{"classes": ["a", "b"]}', encoding="utf-8")
+    broken = replace(rubric, path=str(tmp_path / "tpm.toml"))
+    problems = check_ladder_files(broken)
+    assert len(problems) == 1 and problems[0].startswith("ladder.model_file: level_model.json")
 
 
 def test_shipped_level_model_matches_a_refit_of_the_reference_set(capsys):

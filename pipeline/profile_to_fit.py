@@ -217,7 +217,7 @@ class RubricMatcher:
 
     def stuffing_key(self, text: str) -> str:
         """What a line says besides the rubric's own terms, as a set of words: two lines that
-        differ only in repeated or added keywords are one piece of evidence."""
+        match the same term and differ only in repeated or added terms are one piece of evidence."""
         words = set(re.findall(r"[a-z0-9+#]+", text.lower())) - self.term_words - _STOP
         return " ".join(sorted(words))
 
@@ -344,7 +344,7 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
         corrected = matcher.correct(unit.text)
         for j, hit in unit_to_hits(unit, corrected, sims[i], matcher).items():
             strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
-            key = matcher.stuffing_key(unit.text)
+            key = hit.matched.lower() + "|" + matcher.stuffing_key(unit.text)
             ev = unit_to_evidence(unit, strength, hit.matched, hit.how)
             old = best[j].get(key)
             if old is None or (old.strength, old.quote) < (ev.strength, ev.quote):

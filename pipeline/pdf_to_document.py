@@ -17,6 +17,7 @@ How one file is read (``bytes_to_document``):
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import io
@@ -27,6 +28,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pdfplumber
@@ -241,14 +243,30 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, lis
 
 
 def _invisible_text_boxes(page) -> list[Box]:
+    """Boxes of text objects drawn in render mode 3 (invisible), forms included.
+
+    Walks pdfium's raw object list: the object wrappers cost ≈ 3× more on pages made of
+    thousands of text objects.
+    """
     height = page.get_height()
+    found: list = []
+    _walk_objects(pdfium_raw.FPDFPage_CountObjects(page.raw), partial(pdfium_raw.FPDFPage_GetObject, page.raw), found, 4)
     boxes = []
-    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT], max_depth=4):
-        if pdfium_raw.FPDFTextObj_GetTextRenderMode(obj.raw) == pdfium_raw.FPDF_TEXTRENDERMODE_INVISIBLE:
-            bounds = getattr(obj, "get_bounds", None) or obj.get_pos  # pypdfium2 5 / 4
-            left, bottom, right, top = bounds()
-            boxes.append((left, height - top, right, height - bottom))
+    for obj in found:
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        if pdfium_raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            boxes.append((left.value, height - top.value, right.value, height - bottom.value))
     return boxes
+
+
+def _walk_objects(count: int, get, found: list, depth: int) -> None:
+    for index in range(count):
+        obj = get(index)
+        mode = pdfium_raw.FPDFTextObj_GetTextRenderMode(obj)  # -1 for anything but text
+        if mode == pdfium_raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+            found.append(obj)
+        elif mode < 0 and depth and pdfium_raw.FPDFPageObj_GetType(obj) == pdfium_raw.FPDF_PAGEOBJ_FORM:
+            _walk_objects(pdfium_raw.FPDFFormObj_CountObjects(obj), partial(pdfium_raw.FPDFFormObj_GetObject, obj), found, depth - 1)
 
 
 def extract_pages(data: bytes, settings: Settings, invisible: dict[int, list[Box]]) -> list[PageRead] | Problem:

@@ -34,9 +34,9 @@ with pdfplumber.open(sys.argv[1]) as pdf:
 
 
 def rolefit_command() -> list[str]:
-    """The installed console script when it sits next to this interpreter, else ``-m cli``."""
-    script = Path(sys.executable).with_name("rolefit")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+    """``rolefit`` as this checkout has it (run from ROOT): what the console script runs, without
+    depending on which checkout the script was installed from."""
+    return [sys.executable, "-m", "cli"]
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:

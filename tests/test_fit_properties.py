@@ -159,6 +159,29 @@ def test_bundled_example_in_another_layout_moves_overall_at_most_2(tmp_path, set
     assert max(scores.values()) - min(scores.values()) <= 2, scores
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "stage 1 reads these two-column renderings as one column (columns_per_page == (1,)): the dense "
+    "sidebar interleaves with the main column and the whole page lands in a skills section; measured "
+    "overall 62.4 -> 34.3 (03) and 59.7 -> 24.3 (01). Remove this mark when pdf_to_document splits them."))
+@pytest.mark.parametrize("name", ["01-associate-pm-jonah-okafor-reyes", "03-senior-tpm-maya-lindqvist"])
+def test_bundled_example_two_column_moves_overall_at_most_2(tmp_path, settings, name):
+    pytest.importorskip("reportlab")
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_examples
+
+    resume = make_examples.parse_resume(ROOT / "examples" / "source" / f"{name}.txt")
+    scores = {}
+    for layout in ("one-column", "two-column"):
+        out = tmp_path / f"{layout}.pdf"
+        make_examples.render_resume(replace(resume, layout=layout), out)
+        scores[layout] = _score_pdf(out, settings).overall
+    assert max(scores.values()) - min(scores.values()) <= 2, scores
+
+
 def _write_pdf(path, lines, hidden=(), photo=False):
     from reportlab.lib.pagesizes import LETTER
     from reportlab.pdfgen import canvas

@@ -48,7 +48,10 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|me|co|ai|app|design|page|site|tech|xyz)\b(?:/[^\s|,;()<>]*)?", re.I)
-_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+_DASHES = "\u00ad\u2010-\u2015"  # soft hyphen and Unicode dashes, as PDFs write them
+_PHONE = re.compile(rf"\+?\(?\d[\d\s().{_DASHES}-]{{5,}}\d")
+# Shapes that are a phone number wherever they are: "+44 20 7946 0958", "(555) 123-4567".
+_PHONE_SHAPE = re.compile(rf"\+\d|\(\d{{3}}\)\s?\d{{3}}[\s.{_DASHES}-]+\d{{4}}")
 _PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*,\s*[A-Z]{2}\b")
 _SCHOOL_WORDS = (
     r"University|Universit[éyàä]t?|Universidad|Universidade|College|Institute|Institut|School"
@@ -173,6 +176,9 @@ def identity_of(result: Result) -> Identity:
                 if len(school.split()) >= 2 and school not in schools:
                     schools.append(school)
     name = contact.name.strip() or _name_like(_lines(profile, "header"))
+    titles = " | ".join(pos.title for pos in profile.positions).lower()
+    if name and name.lower() in titles:
+        name = ""  # a job title read as a name ("CHEF OWNER" heading the résumé): not identifying
     parts = tuple(p for p in re.split(r"[\s-]+", name) if len(p) >= 2)
     return Identity(
         name=name,
@@ -194,7 +200,7 @@ def _phone(identity: Identity, anywhere: bool):
         digits = re.sub(r"\D", "", m.group())
         if re.fullmatch(rf"\(?{_YEAR}\s*[-–]\s*{_YEAR}\)?", m.group().strip()):
             return m.group()
-        if anywhere and 7 <= len(digits) <= 15:
+        if (anywhere or _PHONE_SHAPE.match(m.group())) and 7 <= len(digits) <= 15:
             return PHONE
         if identity.phone_digits and len(digits) >= 7 and identity.phone_digits.endswith(digits[-7:]):
             return PHONE

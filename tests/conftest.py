@@ -27,7 +27,7 @@ def prefect_harness():
     owns the output streams (Prefect's own atexit shutdown logs into closed streams)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=180):  # its first start builds a database: slow on a busy machine
         yield
 
 

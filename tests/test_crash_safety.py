@@ -183,12 +183,12 @@ def test_a_file_still_being_copied_is_retried_not_recorded_as_corrupt(tmp_path, 
         while not stop.is_set():
             with open(growing, "ab") as fh:
                 fh.write(b" ")
-            time.sleep(0.05)
+            time.sleep(0.02)
 
     copier = threading.Thread(target=copy_slowly)
     copier.start()
     try:
-        summary = batch_flow(str(folder), str(out), as_of=AS_OF.isoformat(), workers=1, retries=1, settle_s=0.3)
+        summary = batch_flow(str(folder), str(out), as_of=AS_OF.isoformat(), workers=1, retries=1, settle_s=1.0)
     finally:
         stop.set()
         copier.join()
@@ -196,5 +196,5 @@ def test_a_file_still_being_copied_is_retried_not_recorded_as_corrupt(tmp_path, 
     assert "growing.pdf" not in (out / "index.html").read_text(encoding="utf-8")
 
     growing.write_bytes(complete)  # the copy finished
-    summary = batch_flow(str(folder), str(out), as_of=AS_OF.isoformat(), workers=1, retries=1, settle_s=0.3)
+    summary = batch_flow(str(folder), str(out), as_of=AS_OF.isoformat(), workers=1, retries=1, settle_s=1.0)
     assert (summary["new"], summary["pending"], summary["unchanged"], summary["scored"]) == (1, 0, 1, 2)

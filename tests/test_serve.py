@@ -144,9 +144,13 @@ def test_served_deployment_registers_its_schedule_and_a_triggered_run_scores_the
         assert state["type"] == "COMPLETED", serve_log.read_text()[-3000:]
         exported = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"]
         assert len(exported) == len(list(EXAMPLES.glob("*.pdf")))
-        logs = client.post("/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200}).json()
-        per_file = [log["message"] for log in logs if ".pdf: " in log["message"]]
-        assert len(per_file) == len(exported), "one log line per file"
+
+        def per_file_logs():  # the run's last log lines may reach the server just after its state
+            logs = client.post("/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200}).json()
+            lines = [log["message"] for log in logs if ".pdf: " in log["message"]]
+            return lines if len(lines) >= len(exported) else None
+
+        assert len(wait_for("one log line per file", per_file_logs, 60)) == len(exported)
         artifacts = client.post("/artifacts/filter", json={"artifacts": {"key": {"any_": ["rolefit-run-summary"]}}}).json()
         assert any(str(out / "index.html") in a["data"] and a["flow_run_id"] == run["id"] for a in artifacts)
     finally:

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from pipeline.document_to_profile import load_vocabulary
 from pipeline.types import (
     BlindCheck,
     Contact,
@@ -89,6 +90,7 @@ class Identity:
     """What identifies one candidate, gathered from their own profile (and file name)."""
 
     name: str = ""
+    name_in_body: bool = True  # False when the name reads like a job title
     name_parts: tuple[str, ...] = ()
     email: str = ""
     phone_digits: str = ""
@@ -179,9 +181,14 @@ def identity_of(result: Result) -> Identity:
     titles = " | ".join(pos.title for pos in profile.positions).lower()
     if name and name.lower() in titles:
         name = ""  # a job title read as a name ("CHEF OWNER" heading the résumé): not identifying
+    title_words = set(load_vocabulary()["titles"]["words"])
+    # "LEAD INTERACTION DESIGNER" may be a title taken for a name: hidden where the name stands
+    # (the header), but in the body the same words are the candidate's work, not their name.
+    name_in_body = not any(w in title_words for w in re.split(r"[\s-]+", name.lower()))
     parts = tuple(p for p in re.split(r"[\s-]+", name) if len(p) >= 2)
     return Identity(
         name=name,
+        name_in_body=name_in_body,
         name_parts=parts,
         email=contact.email,
         phone_digits=re.sub(r"\D", "", contact.phone),
@@ -241,7 +248,8 @@ def redact_text(
     text = _URL.sub(LINK, text)
     if any(c.isdigit() for c in text):
         text = _PHONE.sub(_phone(identity, anywhere=header), text)
-    text = _replace(text, phrases["name"], NAME)
+    if header or identity.name_in_body:
+        text = _replace(text, phrases["name"], NAME)
     if header:
         text = _replace(text, phrases["name_parts"], NAME)
     text = _replace(text, phrases["file"], "[file]")

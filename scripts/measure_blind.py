@@ -35,9 +35,11 @@ def leaks(plain, shown: list[str]) -> list[str]:
     if plain.profile is None:
         return found
     c = plain.profile.contact
-    name = identity_of(plain).name  # not a job title the profile took for a name
+    identity = identity_of(plain)
+    name = identity.name if identity.name_in_body else ""  # a job title taken for a name is kept in the body
+    links = [link for link in c.links if "/" in link or link == link.lower()]  # not "lessons.Com" glued text
     text = "\n".join(shown).lower()
-    for label, value in (("email", c.email), ("name", name), ("location", c.location), *(("link", link) for link in c.links)):
+    for label, value in (("email", c.email), ("name", name), ("location", c.location), *(("link", link) for link in links)):
         if value and value.lower() in text:
             found.append(f"{label} {value!r}")
     digits = re.sub(r"\D", "", c.phone)

@@ -22,6 +22,8 @@ def _identity(**kw):
         ("Jane Roe", dict(name="Jane Roe"), {}, "[name]"),
         ("jane ROE wrote this", dict(name="Jane Roe"), {}, "[name] wrote this"),
         ("Roe & Partners", dict(name="Jane Roe", name_parts=("Jane", "Roe")), {}, "Roe & Partners"),
+        ("I was lead interaction designer", dict(name="LEAD INTERACTION DESIGNER", name_in_body=False), {}, "I was lead interaction designer"),
+        ("LEAD INTERACTION DESIGNER", dict(name="LEAD INTERACTION DESIGNER", name_in_body=False), dict(header=True), "[name]"),
         ("Jane R. | Roe", dict(name="Jane Roe", name_parts=("Jane", "Roe")), dict(header=True), "[name] R. | [name]"),
         ("jane.roe@mail.example.org | x", {}, {}, "[email] | x"),
         ("see https://roe.dev/cv and www.roe.io", {}, {}, "see [link] and [link]"),

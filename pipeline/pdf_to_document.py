@@ -456,14 +456,24 @@ _RAIL_WORD = re.compile(
     r"^(?:\(?(?:19|20)\d\d\)?[.,]?|\d{1,2}[/.]\d{2,4}|[-–—]|to|present|current|now|today|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
     r"january|february|march|april|june|july|august|september|october|november|december|"
-    r"remote|hybrid|[A-Z]{2}|[A-Za-z]+,)\.?$",
+    r"remote|hybrid)\.?$",
     re.IGNORECASE,
 )
+_REGION_CODE = re.compile(r"[A-Z]{2}[.,]?")
 
 
-def _is_rail_word(text: str) -> bool:
-    """Words typical of a right- or left-hand rail of dates and places."""
-    return bool(_RAIL_WORD.match(text)) or (text[:1].isupper() and text.endswith(","))
+def rail_share(words: list[str]) -> float:
+    """Share of words typical of a rail of dates and places ("Jan 2019 – Present", "Austin, TX").
+
+    A comma alone is no sign of a place: sidebars list skills as "SQL, Python, Jira".
+    """
+    if not words:
+        return 0.0
+    flags = [bool(_RAIL_WORD.match(w)) for w in words]
+    for i in range(len(words) - 1):
+        if words[i].endswith(",") and _REGION_CODE.fullmatch(words[i + 1]):
+            flags[i] = flags[i + 1] = True
+    return sum(flags) / len(words)
 
 
 @dataclass(frozen=True)
@@ -560,8 +570,7 @@ def _gutter_holds(gutter: Gutter, rows: list[list[dict]], left: float, right: fl
     narrow = min(extents, key=extents.get)
     if extents[narrow] < MIN_SIDE_SHARE * (right - left):
         return False
-    rail = sum(_is_rail_word(w["text"]) for w in sides[narrow]) / len(sides[narrow])
-    return rail <= MAX_RAIL_SHARE
+    return rail_share([w["text"] for w in sides[narrow]]) <= MAX_RAIL_SHARE
 
 
 def _crosses(row: list[dict], gutter: Gutter) -> bool:

@@ -165,10 +165,6 @@ def test_bundled_example_in_another_layout_moves_overall_at_most_2(tmp_path, set
     assert max(scores.values()) - min(scores.values()) <= 2, scores
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "stage 1 reads these two-column renderings as one column (columns_per_page == (1,)): the dense "
-    "sidebar interleaves with the main column and the whole page lands in a skills section; measured "
-    "overall 62.4 -> 34.3 (03) and 59.7 -> 24.3 (01). Remove this mark when pdf_to_document splits them."))
 @pytest.mark.parametrize("name", ["01-associate-pm-jonah-okafor-reyes", "03-senior-tpm-maya-lindqvist"])
 def test_bundled_example_two_column_moves_overall_at_most_2(tmp_path, settings, name):
     scores = _layout_scores(tmp_path, settings, name, ("one-column", "two-column"))

@@ -130,6 +130,24 @@ def test_example_layouts(settings, stem, columns):
         assert left and right and max(line.x1 for line in left) < min(line.x0 for line in right)
 
 
+@pytest.mark.parametrize("stem", ["01-associate-pm-jonah-okafor-reyes", "03-senior-tpm-maya-lindqvist"])
+def test_two_column_rendering_with_a_comma_list_sidebar(settings, tmp_path, stem):
+    """A sidebar of "SQL, Python, Jira," is not a rail of places: the page is still two columns."""
+    import sys
+
+    sys.path.insert(0, str(EXAMPLES.parent))
+    import make_examples
+
+    resume = make_examples.parse_resume(EXAMPLES.parent / "source" / f"{stem}.txt")
+    out = tmp_path / "two.pdf"
+    make_examples.render_resume(replace(resume, layout="two-column"), out)
+    doc = pdf_to_document(out, settings)
+    assert doc.diagnostics.columns_per_page == (2,)
+    words = " ".join(doc.text.split())
+    for bullet in _source_bullets(stem):
+        assert " ".join(bullet.split()) in words, bullet
+
+
 def test_line_attributes(settings):
     doc = pdf_to_document(EXAMPLES / "04-product-director-theodore-achterberg.pdf", settings)
     name = doc.lines[0]

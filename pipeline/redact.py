@@ -336,35 +336,46 @@ def _without_dates_and_schools(profile: Profile) -> Profile:
     )
 
 
+def _differ(label: str, pairs) -> list[str]:
+    return [f"{label}{name} {a} unredacted, {b} blind" for name, a, b in pairs if a != b]
+
+
 def score_differences(unredacted: Result, blind: Result) -> tuple[str, ...]:
     """Every way the blind (redacted) scoring differs from the unredacted one; empty when equal."""
-    out: list[str] = []
     if unredacted.status != blind.status:
-        out.append(f"status {unredacted.status} unredacted, {blind.status} blind")
-        return tuple(out)
+        return (f"status {unredacted.status} unredacted, {blind.status} blind",)
+    out: list[str] = []
     a, b = unredacted.fit, blind.fit
     if a is not None and b is not None:
-        if a.overall != b.overall:
-            out.append(f"overall {a.overall} unredacted, {b.overall} blind")
-        for x, y in zip(a.categories, b.categories):
-            if x.score != y.score:
-                out.append(f"category {x.id} {x.score} unredacted, {y.score} blind")
-        for x, y in zip(a.competencies, b.competencies):
-            if x.score != y.score:
-                out.append(f"competency {x.id} {x.score} unredacted, {y.score} blind")
+        out += _differ("overall", [("", a.overall, b.overall)])
+        out += _differ("category ", [(x.id, x.score, y.score) for x, y in zip(a.categories, b.categories)])
+        out += _differ("competency ", [(x.id, x.score, y.score) for x, y in zip(a.competencies, b.competencies)])
     ja, jb = unredacted.job_match, blind.job_match
     if (ja is None) != (jb is None):
         out.append("job match present in only one of the two")
     elif ja is not None and jb is not None:
-        if ja.score != jb.score:
-            out.append(f"job match {ja.score} unredacted, {jb.score} blind")
-        for x, y in zip(ja.skills, jb.skills):
-            if x.score != y.score:
-                out.append(f"job skill “{x.skill.name}” {x.score} unredacted, {y.score} blind")
+        out += _differ("job match", [("", ja.score, jb.score)])
+        out += _differ("job skill ", [(f"“{x.skill.name}”", x.score, y.score) for x, y in zip(ja.skills, jb.skills)])
     la, lb = unredacted.level, blind.level
-    if la is not None and lb is not None and (la.level, la.probabilities) != (lb.level, lb.probabilities):
-        out.append(f"level {la.level} unredacted, {lb.level} blind (or different probabilities)")
+    if la is not None and lb is not None:
+        out += _differ("level", [("", la.level, lb.level)])
+        out += _differ("level probability ", [(i, p, q) for (i, p), (_, q) in zip(la.probabilities, lb.probabilities)])
     return tuple(out)
+
+
+def shown_strings(value, key: str = ""):
+    """Every string of a JSON-able result that a report or export could show (run dates, ids
+    and hashes are not personal): what a leak check searches."""
+    if key in ("as_of", "sha256", "candidate_id", "pipeline_version", "version"):
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from shown_strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from shown_strings(v, key)
+    elif isinstance(value, str):
+        yield value
 
 
 def redact_result(result: Result, blind_rescored: Result | None = None) -> Result:
@@ -392,5 +403,6 @@ __all__ = [
     "redact_document",
     "hide_dates",
     "score_differences",
+    "shown_strings",
     "redact_result",
 ]

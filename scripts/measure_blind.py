@@ -24,7 +24,7 @@ CORPUS = Path(os.environ.get("ROLEFIT_CORPUS", ROOT.parent / "shared" / "corpus"
 
 from pipeline.file_to_result import document_to_result  # noqa: E402
 from pipeline.pdf_to_document import pdf_to_document  # noqa: E402
-from pipeline.redact import identity_of, redact_document, redact_result  # noqa: E402
+from pipeline.redact import identity_of, redact_document, redact_result, shown_strings  # noqa: E402
 from pipeline.rubric import load_rubric  # noqa: E402
 from pipeline.serialise import to_jsonable  # noqa: E402
 from pipeline.types import Settings  # noqa: E402
@@ -48,19 +48,6 @@ def leaks(plain, shown: list[str]) -> list[str]:
     return found
 
 
-def strings(value, key=""):
-    if key in ("as_of", "sha256", "candidate_id", "pipeline_version", "version"):
-        return
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from strings(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            yield from strings(v, key)
-    elif isinstance(value, str):
-        yield value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--livecareer", type=int, default=2, help="files per livecareer category (0 to skip)")
@@ -82,7 +69,7 @@ def main() -> None:
         blind = redact_result(plain, again)
         totals[plain.status] += 1
         kinds.update(blind.blind.redacted)
-        shown = list(strings(to_jsonable(blind)))
+        shown = list(shown_strings(to_jsonable(blind)))
         found = leaks(plain, shown)
         if not blind.blind.holds:
             totals["check failed"] += 1

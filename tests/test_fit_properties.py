@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.profile_to_fit import profile_to_fit
@@ -84,12 +84,18 @@ def test_same_input_byte_identical_result(b, s, su, e):
 
 
 def swap_pronouns(text: str) -> str:
-    return re.sub(r"\b(she|he|they|her|his|their)\b", lambda m: PRONOUNS[m.group().lower()], text,
-                  flags=re.IGNORECASE)
+    """Swap each pronoun for another, keeping its capitalisation ("She" -> "He", "she" -> "he")."""
+
+    def swap(m: re.Match) -> str:
+        word = PRONOUNS[m.group().lower()]
+        return word.capitalize() if m.group()[0].isupper() else word
+
+    return re.sub(r"\b(she|he|they|her|his|their)\b", swap, text, flags=re.IGNORECASE)
 
 
 @SETTINGS
 @given(bullets, skills, summary, name_part, name_part, st.integers(100, 999), name_part)
+@example(b=[], s=[], su=["Ga release", "She api"], first="AA", last="AA", number=100, town="AA")
 def test_identity_and_pronouns_never_move_a_score(b, s, su, first, last, number, town):
     base = profile(b, s, su)
     contact = Contact(name=f"{first} {last}", email=f"{first.lower()}@{last.lower()}.example.com",

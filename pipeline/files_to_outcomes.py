@@ -2,8 +2,8 @@
 
 pdfplumber is pure Python and holds the GIL, so threads do not help: files are scored in a pool
 of processes (``forkserver``: each worker starts clean, with the pipeline imported once, and
-never inherits the parent's threads or locks). With one worker the files are scored in this
-process. Outcomes are yielded as files finish, so the caller can store each one at once; at most
+never inherits the parent's threads or locks), even with one worker: scoring then never
+competes for the GIL with the caller's threads (Prefect's logging and API clients). Outcomes are yielded as files finish, so the caller can store each one at once; at most
 two files per worker are in flight, so memory does not grow with the batch.
 
 An ``Outcome`` carries the result already serialised to JSON, so the parent only writes it.
@@ -60,7 +60,7 @@ def files_to_outcomes(
     items: list[tuple[str, str]], rubric: Rubric, settings: Settings, workers: int
 ) -> Iterator[Outcome]:
     """Score ``(path, expected content hash)`` items, yielding each outcome as it finishes."""
-    if workers <= 1 or len(items) <= 1:
+    if len(items) <= 1:
         for path, sha in items:
             yield file_to_outcome(path, sha, rubric, settings)
         return

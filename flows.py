@@ -276,13 +276,10 @@ def batch_flow(
             store.remove_results(removed)
             store.checkpoint(manifest)
             shown = published(manifest, plan.current, key)
-            run = RunInfo(
-                rubric_name=rubric.model.name,
-                rubric_id=rubric.model.id,
-                rubric_version=rubric.model.version,
-                rubric_sha256=rubric.sha256,
-                as_of=settings.as_of.isoformat(),
-                version=__version__,
+            run = RunInfo.for_rubric(
+                rubric,
+                settings.as_of.isoformat(),
+                __version__,
                 duration_s=round(time.monotonic() - started, 2),
                 blind=blind,
             )

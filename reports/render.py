@@ -20,9 +20,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.atomic import write_atomic  # noqa: F401 - re-exported for the CLI commands
 from pipeline.serialise import to_jsonable
 from pipeline.types import Result
 
@@ -524,31 +523,6 @@ def results_to_csv(results: list[Result], run: RunInfo) -> str:
         ]
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's files are owner-only
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file, fsync and rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _inside(out: Path, relative: str) -> Path:

@@ -69,7 +69,7 @@ def check_workers(workers: int | None, dask_address: str | None) -> None:
     if dask_address is None:
         return
     if "://" not in dask_address:
-        raise UsageError(f"--dask-address must be a scheduler address like tcp://10.0.0.5:8786, not {dask_address!r}")
+        raise UsageError(f"--dask-address must be a scheduler address like tcp://scheduler-host:8786, not {dask_address!r}")
     try:
         import prefect_dask  # noqa: F401
     except ImportError:
@@ -139,5 +139,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--audit-retention-days", type=int, default=365, help="delete audit records (OUT/audit.jsonl) older than this many days when a run appends its own; 0 keeps every record (default: 365)")
     p.add_argument("--workers", type=int, default=None, help="processes scoring files at once (default: one per core)")
     p.add_argument("--jd", default=None, help="a job description (text, Markdown or PDF): adds a separate job match per candidate; the rubric stays the basis of the fit score")
-    p.add_argument("--dask-address", default=None, help="score on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the dask extra; workers must see FOLDER at the same path)")
+    p.add_argument("--dask-address", default=None, help="score on an existing Dask cluster, e.g. tcp://scheduler-host:8786 (needs the dask extra; workers must see FOLDER at the same path)")
     p.set_defaults(func=run)

@@ -72,5 +72,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--blind", action="store_true", help="blind review, as in rolefit batch --blind")
     p.add_argument("--audit-retention-days", type=int, default=365, help="as in rolefit batch (default: 365; 0 keeps every record)")
     p.add_argument("--workers", type=int, default=None, help="processes scoring files at once (default: one per core)")
-    p.add_argument("--dask-address", default=None, help="score on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--dask-address", default=None, help="score on an existing Dask cluster, e.g. tcp://scheduler-host:8786")
     p.set_defaults(func=run)

@@ -229,7 +229,7 @@ def write_page(path: str, result, advice, rubric, settings) -> None:
 
     run = RunInfo.for_rubric(rubric, settings.as_of.isoformat(), __version__, extra={"advice": to_jsonable(advice)})
     try:
-        write_atomic(Path(path), result_to_page(result, run))
+        write_atomic(Path(path), result_to_page(result, run, index_link=None))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from pipeline.dates import DateRange, find_date_ranges, merged_months, months_between
+from pipeline.dates import _YEAR4, DateRange, find_date_ranges, merged_months, months_between
 from pipeline.types import (
     Contact,
     Document,
@@ -40,7 +40,6 @@ from pipeline.types import (
 )
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "rubrics" / "resume.toml"
-_YEAR4 = r"(?:19[5-9]\d|20[0-4]\d)"
 
 
 @lru_cache(maxsize=4)

@@ -24,11 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from pipeline.rubric import Competency, Rubric
+from pipeline.tfidf import CosineIndex, ReferenceTfidf, load_stop_words
 from pipeline.types import CategoryScore, CompetencyScore, Evidence, Fit, Line, Profile
 
 # A measurable result: a percentage, money, a multiplier, or a count that is not a year.
@@ -41,7 +40,7 @@ _WORD = re.compile(r"[^\W_][\w+#]*(?:[./&'-][\w+#]+)*")
 _CONTINUES = re.compile(r"(?:[,;:&/(-]|\b(?:and|or|of|to|the|with|for|in|on|a|an|by|from|at|as|into))$", re.I)
 _QUOTE_CHARS = 320
 # Words that never carry evidence, including pronouns, so "she" vs "he" vs "they" cannot matter.
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"xe", "ze", "hir", "xem", "zir", "mr", "mrs", "ms", "mx"}
+_STOP = load_stop_words()
 
 
 @dataclass(frozen=True)
@@ -205,12 +204,11 @@ class RubricMatcher:
         self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
         refs = [(i, r) for i, c in enumerate(self.competencies) for r in c.references]
-        self.ref_owner = np.array([i for i, _ in refs], dtype=int)
+        self.ref_cols = [[k for k, (i, _) in enumerate(refs) if i == j] for j in range(len(self.competencies))]
         self.ref_text = [r for _, r in refs]
         corpus = self.ref_text + [c.description for c in self.competencies]
-        self.vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, norm="l2")
-        self.vectorizer.fit(corpus)
-        self.ref_matrix = self.vectorizer.transform(self.ref_text) if refs else None
+        self.vectorizer = ReferenceTfidf(analyzer=_analyse).fit(corpus)
+        self.ref_index = CosineIndex(self.vectorizer.transform(self.ref_text))
         self.min_similarity = scoring.paraphrase_min_similarity
         self.common = frozenset(w.lower()[:5] for w in scoring.paraphrase_common_words)
         self.paraphrase_quality = scoring.paraphrase_quality
@@ -245,18 +243,17 @@ class RubricMatcher:
             self._fixed[word] = fixed
         return self._fixed[word]
 
-    def similarities(self, texts: list[str]) -> np.ndarray:
+    def similarities(self, texts: list[str]) -> list[list[float]]:
         """(units × reference sentences) cosine similarity."""
-        if not self.ref_text or not texts:
-            return np.zeros((len(texts), len(self.ref_text)))
-        return (self.vectorizer.transform(texts) @ self.ref_matrix.T).toarray()
+        return [self.ref_index.similarities(row) for row in self.vectorizer.transform(texts)]
 
-    def best_reference(self, sims: np.ndarray, j: int) -> tuple[str, float]:
-        """The reference sentence of competency ``j`` closest to a unit, and its similarity."""
-        cols = np.flatnonzero(self.ref_owner == j)
-        if not len(cols):
+    def best_reference(self, sims: list[float], j: int) -> tuple[str, float]:
+        """The reference sentence of competency ``j`` closest to a unit (the first of equals),
+        and its similarity."""
+        cols = self.ref_cols[j]
+        if not cols:
             return "", 0.0
-        k = cols[int(np.argmax(sims[cols]))]
+        k = max(cols, key=lambda c: (sims[c], -c))
         return self.ref_text[k], float(sims[k])
 
 
@@ -298,7 +295,7 @@ class Hit:
     quality: float  # 0..1
 
 
-def unit_to_hits(unit: Unit, corrected: str, similarity: np.ndarray, matcher: RubricMatcher) -> dict[int, Hit]:
+def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: RubricMatcher) -> dict[int, Hit]:
     """Competency index → how this unit is evidence for it (at most one hit per competency)."""
     hits: dict[int, Hit] = {}
     for j, comp in enumerate(matcher.competencies):

@@ -224,12 +224,11 @@ def to_json(result, advice) -> str:
 
 def write_page(path: str, result, advice, rubric, settings) -> None:
     from pipeline import __version__
-    from pipeline.serialise import to_jsonable
     from reports.render import RunInfo, result_to_page, write_atomic
 
-    run = RunInfo.for_rubric(rubric, settings.as_of.isoformat(), __version__, extra={"advice": to_jsonable(advice)})
+    run = RunInfo.for_rubric(rubric, settings.as_of.isoformat(), __version__)
     try:
-        write_atomic(Path(path), result_to_page(result, run, index_link=None))
+        write_atomic(Path(path), result_to_page(result, run, index_link=None, advice=advice))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 

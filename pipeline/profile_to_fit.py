@@ -39,6 +39,7 @@ _RESULT = re.compile(
 _WORD = re.compile(r"[^\W_][\w+#]*(?:[./&'-][\w+#]+)*")
 _CONTINUES = re.compile(r"(?:[,;:&/(-]|\b(?:and|or|of|to|the|with|for|in|on|a|an|by|from|at|as|into))$", re.I)
 _QUOTE_CHARS = 320
+_HITS_REMEMBERED = 2_000  # units whose matches a RubricMatcher keeps (a résumé has ~20-200; ~2 MB at most)
 # Words that never carry evidence, including pronouns, so "she" vs "he" vs "they" cannot matter.
 _STOP = load_stop_words()
 
@@ -202,6 +203,7 @@ class RubricMatcher:
         self.min_ratio = scoring.fuzzy_min_ratio
         self.fuzzy_min_length = scoring.fuzzy_min_length
         self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
+        self._hits: dict[Unit, dict[int, Hit]] = {}
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
         refs = [(i, r) for i, c in enumerate(self.competencies) for r in c.references]
         self.ref_cols = [[k for k, (i, _) in enumerate(refs) if i == j] for j in range(len(self.competencies))]
@@ -242,6 +244,18 @@ class RubricMatcher:
                     fixed = best[0]
             self._fixed[word] = fixed
         return self._fixed[word]
+
+    def hits(self, unit: Unit) -> dict[int, Hit]:
+        """``unit_to_hits`` for one unit, remembered: it is a pure function of the unit and the
+        rubric, so re-scoring a résumé with one more bullet (as the advice does for every open
+        competency) matches only the new unit. Never shared across rubrics; bounded."""
+        found = self._hits.get(unit)
+        if found is None:
+            if len(self._hits) >= _HITS_REMEMBERED:
+                self._hits.clear()
+            similarity = self.similarities([unit.text])[0]
+            found = self._hits[unit] = unit_to_hits(unit, self.correct(unit.text), similarity, self)
+        return found
 
     def similarities(self, texts: list[str]) -> list[list[float]]:
         """(units × reference sentences) cosine similarity."""
@@ -335,11 +349,9 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
     """For each competency (in rubric order), its distinct evidence, strongest first."""
     matcher = rubric_matcher(rubric)
     weights = rubric.model.scoring.evidence_weights.model_dump()
-    sims = matcher.similarities([u.text for u in units])
     best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
-    for i, unit in enumerate(units):
-        corrected = matcher.correct(unit.text)
-        for j, hit in unit_to_hits(unit, corrected, sims[i], matcher).items():
+    for unit in units:
+        for j, hit in matcher.hits(unit).items():
             strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
             key = hit.matched.lower() + "|" + matcher.stuffing_key(unit.text)
             ev = unit_to_evidence(unit, strength, hit.matched, hit.how)

@@ -30,7 +30,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from pipeline.atomic import write_atomic  # noqa: F401 - re-exported for the CLI commands
 from pipeline.serialise import to_jsonable
-from pipeline.types import Result
+from pipeline.types import Advice, Result
 
 RESULTS_SCHEMA_VERSION = "1"
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
@@ -453,13 +453,15 @@ def results_to_index(results: list[Result], run: RunInfo) -> str:
 
 
 def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = None,
-                   index_link: str | None = "../index.html") -> str:
+                   index_link: str | None = "../index.html", advice: Advice | None = None) -> str:
     """One candidate's page, written to ``candidates/``; ``index_link=None`` for a page that stands
-    alone (no batch index beside it). Level names come from ``run.levels`` (see
-    ``RunInfo.for_rubric``), else from ``names``."""
+    alone (no batch index beside it); ``advice`` adds the candidate's suggestions (``rolefit
+    score --html``). Level names come from ``run.levels`` (see ``RunInfo.for_rubric``), else from
+    ``names``."""
     names = {**(names or {}), **level_names([result], run)}
     return environment().get_template("candidate.html").render(
         r=result, v=candidate_view(result, run, names), run=run, csp=_csp(None), index_link=index_link,
+        advice=advice,
     )
 
 

@@ -182,12 +182,35 @@ def test_jd_adds_the_pipelines_job_match(capsys, tmp_path, rubric, settings):
 
 def test_html_page_is_written_and_self_contained(capsys, tmp_path, expected):
     page = tmp_path / "me.html"
-    code, out, err = score(capsys, RESUME, "--html", page)
+    code, out, err = score(capsys, RESUME, "--html", page, "--target", "senior")
     assert code == 0, err
     html = page.read_text(encoding="utf-8")
     assert expected.profile.contact.name in html
     assert "<script src=" not in html and "<link " not in html
     assert str(page) in out
+
+
+def test_html_page_carries_the_same_advice_as_the_terminal(capsys, tmp_path):
+    """The page shows every suggestion of ``--json`` in order with its gain, the honesty note and
+    the gap to the target level."""
+    import html as html_lib
+
+    page = tmp_path / "me.html"
+    code, _, err = score(capsys, RESUME, "--html", page, "--target", "principal")
+    assert code == 0, err
+    code, out, _ = score(capsys, RESUME, "--json", "--target", "principal")
+    advice = json.loads(out)["advice"]
+    text = html_lib.unescape(page.read_text(encoding="utf-8"))
+    assert "What to change, biggest effect first" in text
+    assert advice["honesty"] in text
+    positions = [text.index(f"{s['name']}</strong> <span class=\"small\">(+{s['gain']:.1f} points") for s in advice["suggestions"]]
+    assert positions == sorted(positions) and len(positions) == len(advice["suggestions"]) > 0
+    for s in advice["suggestions"]:
+        assert s["action"] in text
+    target = advice["target"]
+    assert target["name"] in text
+    for check in target["checks"]:
+        assert check["label"] in text and check["expected"] in text
 
 
 def test_stdin_pipe_gives_the_same_result_without_prefect(expected):

@@ -64,7 +64,7 @@ def check_output(path: str | None) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Work in a forked child, overlapped with the caller (reading the PDF; half of the re-scoring)
+# Work in a forked child, overlapped with the caller (reading the PDF)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -124,26 +124,6 @@ def read_document(reading: Background, data: bytes, source: str):
     problem = Problem(outcome.status if outcome.status in reason else "crashed",
                       reason.get(outcome.status, f"the PDF reader stopped unexpectedly ({outcome.detail})"))
     return Document(source=source, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), problem=problem)
-
-
-def gains_in_parallel(result, rubric, settings) -> dict[str, float]:
-    """``competency_gains`` for every open competency, half of them in a forked child. Exactly
-    the numbers a serial run gives (each re-score is independent); if the child fails, this
-    process re-scores its half too."""
-    from pipeline.fit_to_advice import competency_gains, open_competencies
-
-    ids = open_competencies(result.fit)
-    theirs, mine = ids[1::2], ids[0::2]
-    child = None
-    if theirs:
-        child = Background(competency_gains, result.profile, result.fit, rubric, theirs,
-                           timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
-    gains = competency_gains(result.profile, result.fit, rubric, mine)
-    if child is not None:
-        outcome = child.outcome()
-        ok = outcome.status == "ok"
-        gains.update(outcome.value if ok else competency_gains(result.profile, result.fit, rubric, theirs))
-    return gains
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,12 +362,12 @@ def score(args: argparse.Namespace) -> int:
         console = Console(highlight=False, soft_wrap=False)
 
     from pipeline.file_to_result import document_to_result
-    from pipeline.fit_to_advice import fit_to_advice
+    from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
 
     result = document_to_result(read_document(reading, data, source), rubric, settings, job)
     if result.status != "scored":
         raise Unscorable(problem_line(result, rubric))
-    gains = gains_in_parallel(result, rubric, settings)
+    gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit))
     advice = fit_to_advice(result.profile, result.fit, result.level, rubric, args.target, gains, result.job_match)
     if args.html:
         write_page(args.html, result, advice, rubric, settings)

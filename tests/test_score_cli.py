@@ -260,14 +260,3 @@ def test_a_reader_that_dies_is_one_line_not_a_crash(capsys, monkeypatch):
     code, out, err = score(capsys, RESUME)
     assert code == 1 and out == ""
     assert err.strip() == f"rolefit: {RESUME.name}: the PDF reader stopped unexpectedly (SIGABRT). The PDF reader failed on this file: export the PDF again."
-
-
-def test_parallel_gains_equal_serial_gains_even_when_the_child_fails(expected, rubric, settings, monkeypatch):
-    import pipeline.isolation
-    from cli.score import gains_in_parallel
-    from pipeline.fit_to_advice import competency_gains, open_competencies
-
-    serial = competency_gains(expected.profile, expected.fit, rubric, open_competencies(expected.fit))
-    assert gains_in_parallel(expected, rubric, settings) == serial
-    monkeypatch.setattr(pipeline.isolation, "run_isolated", lambda *a, **k: pipeline.isolation.Outcome("crashed", detail="test"))
-    assert gains_in_parallel(expected, rubric, settings) == serial

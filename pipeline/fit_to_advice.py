@@ -183,7 +183,7 @@ def fit_to_suggestions(
                 score=cs.score,
                 gain=gain,
                 kind=kind,
-                why=text["why"].get(comp.id, comp.description),
+                why=comp.why or text["why"].get(comp.id, comp.description),
                 action=action,
                 quote=quote,
             )

@@ -38,6 +38,7 @@ class Competency(_Model):
     keywords: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # paraphrase anchors: sentences a résumé might say
     advice: str = ""  # what evidence would show it, phrased for a candidate
+    why: str = ""  # why it matters for this role, phrased for a candidate (else advice.toml's [why])
 
     @field_validator("aliases", "keywords", "references")
     @classmethod
@@ -73,6 +74,8 @@ class Scoring(_Model):
     evidence_weights: EvidenceWeights
     recency_half_life_years: float = Field(gt=0)
     recency_floor: float = Field(ge=0, le=1)  # the least an old role's evidence counts
+    # A role that ended at most this many years ago counts as current (the half-life runs after).
+    recency_full_years: float = Field(default=0, ge=0)
     fuzzy_min_ratio: float = Field(ge=50, le=100)
     fuzzy_min_length: int = Field(ge=4)  # shorter alias words are matched exactly only
     not_typos: tuple[str, ...] = ()  # real words never read as a near-spelling of an alias

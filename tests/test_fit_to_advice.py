@@ -153,6 +153,19 @@ def test_advice_text_covers_every_competency_and_dimension(rubric):
         assert set(dim["competencies"]) <= ids
 
 
+def test_another_roles_rubric_gives_its_own_reasons(settings):
+    """A second rubric (pm.toml) says why each competency matters in its own words, not the TPM's."""
+    from pipeline.rubric import RUBRICS_DIR, load_rubric
+
+    pm = load_rubric(RUBRICS_DIR / "pm.toml")
+    whys = {c.id: c.why for cat in pm.model.categories for c in cat.competencies}
+    assert all(whys.values()), [k for k, v in whys.items() if not v]
+    result = file_to_result(EXAMPLES / "01-associate-pm-jonah-okafor-reyes.pdf", pm, settings)
+    advice = fit_to_advice(result.profile, result.fit, result.level, pm)
+    assert advice.suggestions
+    assert [s.why for s in advice.suggestions] == [whys[s.competency] for s in advice.suggestions]
+
+
 # ---------------------------------------------------------------------------------------------
 # --target: the gap to a level, from the ladder signals
 # ---------------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def profile_to_units(profile: Profile, rubric: Rubric) -> list[Unit]:
     now = _months(profile.as_of)
     for pos in profile.positions:
         ended = _months(pos.end) if pos.end else now
-        years_ago = max(0, now - ended) / 12
+        years_ago = max(0.0, (now - ended) / 12 - scoring.recency_full_years)
         recency = max(scoring.recency_floor, 0.5 ** (years_ago / scoring.recency_half_life_years))
         role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
         role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)

@@ -10,9 +10,16 @@ Two kinds of redaction, both pure:
   re-scored document every past graduation year becomes the same year (``NEUTRAL_YEAR``) and
   a future one the current year, so an education entry still reads as dated and still says
   whether someone is studying, but no longer anything about age.
-* display redaction (``redact_result``): identity redaction plus every date with a year, so
-  that employment dates (which tenure is computed from, and which therefore stay in the scored
-  text) are not shown either. Durations in months are kept.
+* display redaction (``redact_result``): identity redaction plus, everywhere, every token of the
+  name ("Maya led the migration", "Lindqvist et al."), every school an education entry names
+  (with or without a school word: "MIT", "Sciences Po"), and every year (1950-2039, "'09",
+  "1998-2003"), so that employment dates (which tenure is computed from, and which therefore
+  stay in the scored text) are not shown either. Durations are kept, and positions keep their
+  place in time relative to the run date (``Position.relative_months``) for a timeline with no
+  calendar dates. Numbers that are not years ("40%", "$2M", "2000 customers") stay.
+
+The words these need (name particles, schools written without a school word, field-of-study
+words, count nouns) are data: ``rubrics/redact.toml``.
 
 Photos are never extracted from a PDF, so no stage datum can carry one.
 """
@@ -21,8 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 
 from pipeline.document_to_profile import load_vocabulary
 from pipeline.types import (
@@ -32,7 +41,10 @@ from pipeline.types import (
     Line,
     Profile,
     Result,
+    YearMonth,
 )
+
+WORDS_FILE = Path(__file__).resolve().parent.parent / "rubrics" / "redact.toml"
 
 # What a reader sees in place of a redacted span.
 NAME, EMAIL, PHONE, LINK, LOCATION, SCHOOL, YEAR, BIRTH = (
@@ -59,8 +71,9 @@ _SCHOOL_WORDS = (
     r"|Academy|Polytechnic|Politecnico|Hochschule|Conservatory|Conservatoire"
 )
 _SCHOOL = re.compile(
-    rf"(?:(?:[A-Z][\w.&'-]*|of|and|the|for|de|del|di)\s+)*"
-    rf"(?:{_SCHOOL_WORDS})\b(?:\s+(?:of|for|and|de|del|di|at)(?:\s+(?:[A-Z][\w.&'-]*|and|the))+)?"
+    rf"(?:(?:[A-Z][\w.&'-]*|of|and|the|for|de|del|di|OF|AND|THE|FOR)\s+)*"
+    rf"(?:{_SCHOOL_WORDS}|{_SCHOOL_WORDS.upper()})\b"
+    rf"(?:\s+(?:of|for|and|de|del|di|at|OF|FOR|AND|AT)(?:\s+(?:[A-Z][\w.&'-]*|and|the|AND|THE))+)?"
 )
 _CONTACT_HEADING = re.compile(r"\b(?:contact|personal|details)\b", re.IGNORECASE)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -68,15 +81,22 @@ _SEASON = r"(?:Spring|Summer|Autumn|Fall|Winter)"
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
 # A year with whatever makes it a date: "May 2027", "04/2022", "Summer 2026".
 _DATE = re.compile(rf"(?:(?:{_MONTH}|{_SEASON})\s+|\b\d{{1,2}}[/.-])?\b{_YEAR}\b", re.IGNORECASE)
-# A year shown as a date in running text; "2000 customers" is a number, not a date.
-_DATED_YEAR = re.compile(
-    rf"(?:(?:{_MONTH}|{_SEASON})\s+|\b\d{{1,2}}[/.-])\b{_YEAR}\b"
-    rf"|(?:(?<=\bin )|(?<=\bsince )|(?<=\bfrom )|(?<=\buntil )|(?<=\bby )|(?<=\bof )|(?<=\bduring )"
-    rf"|(?<=\()|(?<=[–—-] )|(?<=[–—-]))\b{_YEAR}\b"
-    rf"|\b{_YEAR}\b(?=\s*(?:[–—-]|to\b|\)|[,;:]|\.(?:\s|$)|$))",
+# What a reader never sees in a blind text: a year from 1940 to 2039 however it is written,
+# with whatever makes it a date ("May 2027", "04/2022", "2019-03-01", "FY2019") and the other
+# end of a range ("1998–2003", "2019/20"). Not a year: "40%", "$2015", "2,015", "2015.5",
+# "ISO 27001", "port 8080", "2000+" and "2000 customers" (see ``count_nouns`` in redact.toml).
+_SHOWN_Y = r"(?:19[4-9]\d|20[0-3]\d)"
+_NOT_NUMBER_BEFORE = r"(?:(?<=FY)|(?<=fy)|(?<![\w$€£¥#.,+]))"
+_NOT_NUMBER_AFTER = r"(?![\w%+]|[.,]\d)"
+_SHOWN_YEAR = re.compile(
+    rf"{_NOT_NUMBER_BEFORE}(?P<prefix>(?:{_MONTH}|{_SEASON})\s+|\d{{1,2}}[/.-](?:\d{{1,2}}[/.-])?)?"
+    rf"(?P<year>{_SHOWN_Y})(?P<iso>[-/.](?:0[1-9]|1[0-2])(?:[-/.]\d\d)?(?!\d))?{_NOT_NUMBER_AFTER}"
+    rf"(?:(?P<sep>\s*(?:[-–—/]|to)\s*)(?P<end>{_SHOWN_Y}){_NOT_NUMBER_AFTER}"
+    rf"|(?P<short>[-–—/])(?P<end2>\d{{2}}){_NOT_NUMBER_AFTER})?",  # "2019/20"
     re.IGNORECASE,
 )
-_ANY_YEAR = re.compile(rf"{_YEAR}")
+# "'09", "Class of '98", "the '90s", "'18–'22".
+_SHORT_YEAR = re.compile(r"(?<![\w'’‘])['’‘]\d{2}s?(?![\w'’‘%])")
 _BIRTH = re.compile(
     rf"\b(?:born(?:\s+(?:on|in))?|date of birth|birth\s?date|d\.?o\.?b\.?)\s*[:\-]?\s*"
     rf"(?:\d{{1,2}}[/.\s-])?(?:{_MONTH}\s+|\d{{1,2}}[/.\s-])?(?:\d{{1,2}},?\s+)?{_YEAR}"
@@ -96,7 +116,11 @@ class Identity:
     phone_digits: str = ""
     links: tuple[str, ...] = ()
     location: str = ""
-    schools: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()  # names with a school word: hidden everywhere, also when re-scored
+    # Every institution an education entry names, with or without a school word, their short
+    # forms ("Pacific Sound", "GLSU") included: hidden in education lines when re-scored, and
+    # everywhere in what a reader sees.
+    school_names: tuple[str, ...] = ()
     source_stem: str = ""
     as_of_year: int = 0  # graduation years from this one on mean "still studying"
     header: frozenset[Line] = frozenset()  # contact lines: the header, a contact block
@@ -110,7 +134,7 @@ class Identity:
             "phone": self.phone_digits,
             "links": self.links,
             "location": self.location,
-            "school names": self.schools,
+            "school names": self.schools or self.school_names,
             "graduation years": any(_DATE.search(ln.text) for ln in self.education),
         }
         return tuple(k for k, v in found.items() if v)
@@ -127,10 +151,11 @@ class Identity:
         return {
             "links": _phrase_pattern(self.links, re.IGNORECASE),
             "name": _phrase_pattern((self.name,), re.IGNORECASE),
-            "name_parts": _phrase_pattern(self.name_parts, 0),
+            "name_parts": _phrase_pattern(self.name_parts, re.IGNORECASE),
             "file": _phrase_pattern((stem,), re.IGNORECASE),
             "location": _phrase_pattern((self.location,), 0),
             "schools": _phrase_pattern(self.schools, 0),
+            "school_names": _phrase_pattern(self.school_names, 0),
         }
 
 
@@ -139,7 +164,8 @@ def _phrase_pattern(phrases: tuple[str, ...], flags: int) -> re.Pattern | None:
     phrases = tuple(sorted({p for p in phrases if p}, key=len, reverse=True))
     if not phrases:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, phrases))})(?!\w)", flags)
+    # Not inside a placeholder either: a name part "Name" must not turn "[name]" into "[[name]]".
+    return re.compile(rf"(?<![\w\[])(?:{'|'.join(map(re.escape, phrases))})(?![\w\]])", flags)
 
 
 def _lines(profile: Profile, kind: str) -> frozenset[Line]:
@@ -153,6 +179,166 @@ def _name_like(header: frozenset[Line]) -> str:
         if 2 <= len(words) <= 5 and all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words):
             return line.text.strip()
     return ""
+
+
+@cache
+def redaction_words() -> dict:
+    """``rubrics/redact.toml``: name particles, schools written without a school word, field
+    words, the terms of an education line that are about the studies, count nouns."""
+    with open(WORDS_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Every token of a name that identifies on its own (2+ characters): "Ferreira-Holt" gives
+    Ferreira and Holt. Particles ("van", "de") count only when they open the name ("Van
+    Nguyen"); suffixes and credentials ("Jr", "PMP") never do."""
+    words = redaction_words()["names"]
+    particles, suffixes = set(words["particles"]), set(words["suffixes"])
+    out: list[str] = []
+    for i, raw in enumerate(t for t in re.split(r"[\s,/()|]+|[-‐–—](?=\w)", name) if t):
+        token = raw.strip(".,;:'’\"-")
+        low = token.lower()
+        if len(token) < 2 or not any(c.isalpha() for c in token) or low.rstrip(".") in suffixes:
+            continue
+        if low in particles and i > 0:
+            continue
+        if token not in out:
+            out.append(token)
+    return tuple(out)
+
+
+@cache
+def _degree_pattern() -> re.Pattern:
+    """A degree named by the résumé vocabulary ("M.S.", "MBA", "Bachelor of ..."), whole words."""
+    words = sorted({w for ws in load_vocabulary()["degrees"].values() for w in ws}, key=len, reverse=True)
+    return re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, words))})(?:'?s)?\.?(?![\w])", re.IGNORECASE)
+
+
+@cache
+def _known_schools() -> re.Pattern:
+    names = sorted(redaction_words()["schools"]["names"], key=len, reverse=True)
+    return re.compile(rf"(?<![\w\[])(?:{'|'.join(map(re.escape, names))})(?![\w\]])")
+
+
+@cache
+def _study_line() -> re.Pattern:
+    labels = sorted(redaction_words()["schools"]["study_lines"], key=len, reverse=True)
+    return re.compile(rf"\W*(?:{'|'.join(map(re.escape, labels))})\b", re.IGNORECASE)
+
+
+@cache
+def _keep_terms() -> re.Pattern:
+    terms = sorted(redaction_words()["schools"]["keep_terms"], key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, terms))})(?!\w)", re.IGNORECASE)
+
+
+# Where an education line splits into parts: "M.S. CS | MIT | 2016", "MSc, ETH Zürich (2015)".
+_PARTS = re.compile(r"\s*(?:[|•·;,\t()\[\]:]|\s[–—-]\s|[–—]|\s(?:at|from|AT|FROM)\s)\s*")
+_CONNECTORS = {"of", "and", "the", "for", "de", "del", "di", "at", "in", "&"}
+# Words that say what kind of school, not which one: not a short form on their own.
+_GENERIC = {
+    "state", "national", "community", "technical", "graduate", "public", "international", "open",
+    "city", "central", "metropolitan", "business", "management", "law", "medicine", "technology",
+    "engineering", "arts", "science", "sciences", "high", "junior", "senior", "american", "new",
+    "university", "college", "institute", "school", "academy", "polytechnic",
+}
+
+
+def _school_in_part(part: str, field: str) -> str:
+    """The institution in one part of an education entry's line, or "": whatever is left once
+    the degree, the field, dates and study terms are taken out, when it reads like a name (every
+    word capitalised, four words at most)."""
+    part = part.strip(" .-–—'’\"")
+    if len(part) < 3 or any(c.isdigit() for c in part) or _keep_terms().search(part):
+        return ""
+    fields = set(redaction_words()["schools"]["field_words"])
+    rest = _degree_pattern().sub(" | ", part)
+    if field and len(field) >= 3:
+        rest = rest.replace(field, " | ")
+    for piece in _PARTS.split(rest):
+        words = piece.split()
+        # a school without a school word has a short name ("MIT", "Carnegie Mellon"); a title
+        # ("A Quantified Theory of Social Cohesion") is longer
+        if not words or len(words) > 4 or words[0] in ("A", "An"):
+            continue
+        named = [w for w in words if w.lower().strip(".,") not in fields]
+        if not named or not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
+            continue
+        if rest.strip() == part or len(named) == len(words):  # no degree or field words in it
+            return piece.strip()
+        # "MSc Computer Science ETH Zürich": the run of name words after the field
+        first = next(i for i, w in enumerate(words) if w.lower().strip(".,") not in fields)
+        return " ".join(words[first:]).strip()
+    return ""
+
+
+def _short_forms(school: str) -> list[str]:
+    """How a résumé may name the same school again: "Pacific Sound University" → "Pacific
+    Sound" and "PSU"; "University of Michigan" → "Michigan"."""
+    words = school.split()
+    out = []
+    head: list[str] = []
+    for w in words:
+        if re.fullmatch(_SCHOOL_WORDS, w) or re.fullmatch(_SCHOOL_WORDS.upper(), w):
+            break
+        head.append(w)
+    if len(head) < len(words):  # a school word in it
+        tail = words[len(head) + 1 :]
+        core = head or (tail[1:] if tail and tail[0].lower() == "of" else [])
+        while core and core[-1].lower() in _GENERIC | _CONNECTORS:
+            core = core[:-1]
+        if core and any(w.lower() not in _GENERIC for w in core) and len(" ".join(core)) >= 4:
+            out.append(" ".join(core))
+    initials = "".join(w[0] for w in words if w[0].isupper() and w.lower() not in _CONNECTORS)
+    if len(initials) >= 3 and len(words) >= 3:
+        out.append(initials)
+    return out
+
+
+def _education_schools(profile: Profile, education: frozenset[Line]) -> list[str]:
+    """Every institution the candidate's education names: what the profile parsed, names with a
+    school word, names from ``rubrics/redact.toml``, and the name-like part of each entry's
+    heading lines that is neither the degree, the field, a date nor a study term ("MIT",
+    "Carnegie Mellon", "Sciences Po"); then their short forms."""
+    found: list[str] = []
+
+    def add(school: str) -> None:
+        school = school.strip(" .,;:-–—|")
+        while (m := _degree_pattern().match(school)) is not None:  # "BBA STEPHEN F AUSTIN STATE UNIVERSITY"
+            school = school[m.end():].strip(" .,;:-–—|")
+        if len(school) >= 3 and school not in found:
+            found.append(school)
+
+    for e in profile.education:
+        if e.institution:
+            add(" ".join(re.sub(r"\b\d{4}\b|[–—-]", " ", e.institution).split()))
+    lines = sorted(education, key=lambda ln: (ln.page, ln.top, ln.x0))
+    fields = {e.line: e.field for e in profile.education if e.line is not None}
+    degree = [bool(_degree_pattern().search(ln.text)) for ln in lines]
+    entry: dict[int, str] = {}  # heading lines of an entry, with the entry's field
+    for i, ln in enumerate(lines):
+        if degree[i]:
+            field = fields.get(ln, "")
+            for k in (i - 1, i, i + 1):
+                if 0 <= k < len(lines) and (k == i or not (degree[k] or lines[k].bullet)):
+                    entry.setdefault(k, field)
+    for i, ln in enumerate(lines):
+        for text in dict.fromkeys((ln.text, ln.raw)):
+            for m in _SCHOOL.finditer(text):
+                if len(m.group().split()) >= 2:
+                    add(m.group())
+            for m in _known_schools().finditer(text):
+                add(m.group())
+            if i in entry and not _study_line().match(text):
+                undated = _DATE.sub(" | ", text)
+                for part in _PARTS.split(undated):
+                    if not _SCHOOL.search(part):
+                        add(_school_in_part(part, entry[i]))
+    for school in list(found):
+        for short in _short_forms(school):
+            add(short)
+    return found
 
 
 def identity_of(result: Result) -> Identity:
@@ -177,6 +363,7 @@ def identity_of(result: Result) -> Identity:
                 school = m.group().strip()
                 if len(school.split()) >= 2 and school not in schools:
                     schools.append(school)
+    school_names = _education_schools(profile, education)
     name = contact.name.strip() or _name_like(_lines(profile, "header"))
     titles = " | ".join(pos.title for pos in profile.positions).lower()
     if name and name.lower() in titles:
@@ -185,7 +372,7 @@ def identity_of(result: Result) -> Identity:
     # "LEAD INTERACTION DESIGNER" may be a title taken for a name: hidden where the name stands
     # (the header), but in the body the same words are the candidate's work, not their name.
     name_in_body = not any(w in title_words for w in re.split(r"[\s-]+", name.lower()))
-    parts = tuple(p for p in re.split(r"[\s-]+", name) if len(p) >= 2)
+    parts = name_tokens(name)
     return Identity(
         name=name,
         name_in_body=name_in_body,
@@ -195,6 +382,7 @@ def identity_of(result: Result) -> Identity:
         links=contact.links,
         location=contact.location,
         schools=tuple(sorted(schools, key=len, reverse=True)),
+        school_names=tuple(sorted(set(schools) | set(school_names), key=len, reverse=True)),
         source_stem=stem,
         as_of_year=result.as_of.year,
         header=frozenset(header),
@@ -205,8 +393,8 @@ def identity_of(result: Result) -> Identity:
 def _phone(identity: Identity, anywhere: bool):
     def sub(m: re.Match) -> str:
         digits = re.sub(r"\D", "", m.group())
-        if re.fullmatch(rf"\(?{_YEAR}\s*[-–]\s*{_YEAR}\)?", m.group().strip()):
-            return m.group()
+        if re.fullmatch(rf"\(?{_YEAR}\s*[-–]\s*{_YEAR}\)?|{_YEAR}[-./]\d\d[-./]\d\d|\d\d[-./]\d\d[-./]{_YEAR}", m.group().strip()):
+            return m.group()  # a range of years or a date ("2025-09-05"), not a phone number
         if (anywhere or _PHONE_SHAPE.match(m.group())) and 7 <= len(digits) <= 15:
             return PHONE
         if identity.phone_digits and len(digits) >= 7 and identity.phone_digits.endswith(digits[-7:]):
@@ -259,9 +447,19 @@ def redact_text(
         text = _PLACE.sub(LOCATION, text)
     text = _replace(text, phrases["schools"], SCHOOL)
     if education:
-        text = _SCHOOL.sub(lambda m: SCHOOL if len(m.group().split()) >= 2 else m.group(), text)
+        text = _replace(text, phrases["school_names"], SCHOOL)
+        text = _SCHOOL.sub(_school_mark, text)
         text = re.sub(rf"\b{_YEAR}\b", _neutral(identity), text) if neutral_years else _DATE.sub(YEAR, text)
     return text
+
+
+def _school_mark(m: re.Match) -> str:
+    """``[school]`` for a school-word name of two words or more, keeping a degree in front of it."""
+    text = m.group()
+    if len(text.split()) < 2:
+        return text
+    degree = _degree_pattern().match(text)
+    return text[: degree.end()] + " " + SCHOOL if degree and text[degree.end():].strip() else SCHOOL
 
 
 def _redact_line(line: Line, identity: Identity) -> Line:
@@ -284,13 +482,38 @@ def redact_document(doc: Document, result: Result) -> Document:
 # ---------------------------------------------------------------------------------------------
 
 
+@cache
+def _count_noun() -> re.Pattern:
+    nouns = sorted(redaction_words()["years"]["count_nouns"], key=len, reverse=True)
+    return re.compile(rf"\s+(?:{'|'.join(map(re.escape, nouns))})\b")
+
+
+def _year_mark(m: re.Match) -> str:
+    if m.group("end") or m.group("end2"):
+        return YEAR + (m.group("sep") or m.group("short")) + YEAR
+    if not (m.group("prefix") or m.group("iso")) and _count_noun().match(m.string, m.end()):
+        return m.group()  # "2000 customers": a count, not a year
+    return YEAR
+
+
 def hide_dates(text: str) -> str:
-    """Every year written as a date becomes ``[year]``; plain numbers stay."""
-    return _DATED_YEAR.sub(YEAR, text) if text and _ANY_YEAR.search(text) else text
+    """Every year becomes ``[year]``, with what makes it a date and both ends of a range; other
+    numbers stay (see ``_SHOWN_YEAR``)."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    return _SHORT_YEAR.sub(YEAR, _SHOWN_YEAR.sub(_year_mark, text))
 
 
-def _show(text: str, identity: Identity, **where: bool) -> str:
-    return hide_dates(redact_text(text, identity, **where))
+def shown_text(text: str, identity: Identity, **where: bool) -> str:
+    """What a blind reader sees: identity redaction, then everywhere every school the candidate's
+    education names, every token of their name (unless the name reads like a job title) and
+    every year."""
+    text = redact_text(text, identity, **where)
+    phrases = identity.phrases
+    text = _replace(text, phrases["school_names"], SCHOOL)
+    if identity.name_in_body or where.get("header"):
+        text = _replace(text, phrases["name_parts"], NAME)
+    return hide_dates(text)
 
 
 def _show_line(line: Line | None, identity: Identity) -> Line | None:
@@ -299,7 +522,7 @@ def _show_line(line: Line | None, identity: Identity) -> Line | None:
     shown = identity.shown_lines.get(line)  # a bullet is also a line of its section: once is enough
     if shown is None:
         where = dict(header=line in identity.header, education=line in identity.education)
-        shown = replace(line, text=_show(line.text, identity, **where), raw=_show(line.raw, identity, **where))
+        shown = replace(line, text=shown_text(line.text, identity, **where), raw=shown_text(line.raw, identity, **where))
         identity.shown_lines[line] = shown
     return shown
 
@@ -316,7 +539,7 @@ def _scrub(value, identity: Identity, key: str = ""):
     """Display redaction of every string in a stage datum, whatever its type (so a field added
     later is covered too), except ids and rubric names."""
     if isinstance(value, str):
-        return value if key in _IDS else _show(value, identity)
+        return value if key in _IDS else shown_text(value, identity)
     if isinstance(value, Line):
         return _show_line(value, identity)
     if isinstance(value, tuple):
@@ -327,11 +550,32 @@ def _scrub(value, identity: Identity, key: str = ""):
     return value
 
 
+def _month(ym: YearMonth) -> int:
+    return ym.year * 12 + ym.month - 1
+
+
+def relative_months(start: YearMonth | None, end: YearMonth | None, current: bool, as_of) -> tuple[int, int] | None:
+    """A position's months relative to the as-of month, end exclusive: (-38, -11) began 38 months
+    before and ended 11 months before; a current one ends at 1 (the as-of month included)."""
+    if start is None:
+        return None
+    now = as_of.year * 12 + as_of.month - 1
+    first = _month(start)
+    last = _month(end) + 1 if end is not None else (now + 1 if current else first + 1)
+    return first - now, max(last, first + 1) - now
+
+
 def _without_dates_and_schools(profile: Profile) -> Profile:
     return replace(
         profile,
         contact=Contact(),
-        positions=tuple(replace(p, start=None, end=None, date_text="") for p in profile.positions),
+        positions=tuple(
+            replace(
+                p, start=None, end=None, date_text="",
+                relative_months=relative_months(p.start, p.end, p.current, profile.as_of) if p.datable else None,
+            )
+            for p in profile.positions
+        ),
         education=tuple(replace(e, institution="", year=None) for e in profile.education),
     )
 
@@ -402,6 +646,9 @@ __all__ = [
     "redact_text",
     "redact_document",
     "hide_dates",
+    "shown_text",
+    "name_tokens",
+    "relative_months",
     "score_differences",
     "shown_strings",
     "redact_result",

@@ -156,6 +156,9 @@ class Position:
     months: int = 0
     datable: bool = True  # False: kept, but flagged (dates could not be read)
     date_text: str = ""
+    # Blind results only (``start``/``end`` removed): months from the as-of month to the start and
+    # to the end (exclusive) of the position, e.g. (-38, -11); a timeline without calendar dates.
+    relative_months: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

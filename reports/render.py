@@ -283,6 +283,12 @@ def _months(ym) -> int:
     return ym.year * 12 + (ym.month - 1)
 
 
+def duration(months: int) -> str:
+    """A length of employment without dates: "3 y 2 m", "2 y", "8 m"."""
+    years, rest = divmod(max(int(months), 0), 12)
+    return " ".join(part for part in (f"{years} y" if years else "", f"{rest} m" if rest or not years else "") if part)
+
+
 def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
     """Geometry for the experience timeline: one row per dated position, overlaps marked."""
     if result.profile is None:
@@ -290,6 +296,10 @@ def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
     now = as_of.year * 12 + as_of.month - 1
     rows = []
     for p in result.profile.positions:
+        relative = getattr(p, "relative_months", None)  # a blind result: no calendar dates, months before as_of
+        if p.datable and p.start is None and relative is not None:
+            rows.append({"p": p, "start": now + relative[0], "end": now + relative[1]})
+            continue
         if not p.datable or p.start is None:
             continue
         start = _months(p.start)
@@ -298,8 +308,11 @@ def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
     if not rows:
         return None
     rows.sort(key=lambda r: (r["start"], r["end"]))
+    blind = all(r["p"].start is None for r in rows)  # axis in years before the as-of date, no calendar year
     lo = min(r["start"] for r in rows) // 12 * 12
     hi = max(max(r["end"] for r in rows), now + 1)
+    if blind:  # whole years back from the as-of month ("now")
+        lo = now + 1 - -(-(now + 1 - min(r["start"] for r in rows)) // 12) * 12
     span = max(hi - lo, 12)
     label_w, row_h, top = 16, 34, 22
 
@@ -312,6 +325,7 @@ def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
             x=x(r["start"]), w=max(round(x(r["end"]) - x(r["start"]), 1), 3), y=top + i * row_h,
             overlap=bool(others), title=r["p"].title, organisation=r["p"].organisation,
             current=r["p"].current, date_text=r["p"].date_text, months=r["p"].months,
+            duration=duration(r["p"].months),
         )
     overlaps = []  # stretches where two or more positions run at once, drawn as a band on the axis
     for m in range(lo, hi):
@@ -322,13 +336,18 @@ def timeline(result: Result, as_of: date, width: int = 820) -> dict | None:
             else:
                 overlaps.append([m, m + 1])
     step = 1 if span <= 8 * 12 else (2 if span <= 16 * 12 else 5)
-    ticks = [{"x": x(y * 12), "year": y} for y in range(lo // 12, hi // 12 + 1) if y % step == 0 and lo <= y * 12 <= hi]
+    ticks = [{"x": x(y * 12), "year": y, "label": str(y)} for y in range(lo // 12, hi // 12 + 1) if y % step == 0 and lo <= y * 12 <= hi]
+    if blind:
+        ticks = [{"x": x(now + 1 - k * 12), "year": None, "label": f"\u2212{k} y" if k else "now"}
+                 for k in range((now + 1 - lo) // 12 + 1) if k % step == 0]
     height = top + len(rows) * row_h + 6
     return {
         "rows": rows, "ticks": ticks, "width": width + 2 * label_w, "height": height,
         "overlaps": [{"x": x(a), "w": max(round(x(b) - x(a), 1), 2)} for a, b in overlaps],
         "overlap_months": sum(b - a for a, b in overlaps),
-        "undated": [p for p in result.profile.positions if not p.datable or p.start is None],
+        "undated": [p for p in result.profile.positions
+                    if not p.datable or (p.start is None and getattr(p, "relative_months", None) is None)],
+        "relative": blind,
     }
 
 

@@ -1,16 +1,29 @@
-"""Blind review on the evaluation corpus (../shared/corpus): how often the blind score equals the
-unredacted one, what differed when it did not, and what identifying text was still found.
+"""Blind review on the bundled examples and the evaluation corpus (../shared/corpus): how often the
+blind score equals the unredacted one, what differed when it did not, and what identifying text
+is still found in what a blind reader sees.
 
-    python scripts/measure_blind.py [--livecareer N]
+    python scripts/measure_blind.py [--livecareer N] [--no-corpus] [--show N]
 
-Prints one line per file whose check failed or where a leak was found, then the totals. A "leak"
-is the profile's own email, phone digits, link or name still present in the blind result, or a
-year right after a school word; it is a lower bound on misses, not a proof of blindness.
+What is searched: every string of the blind result (as ``results.json`` holds it) plus the text
+of the blind candidate page (``reports.render.result_to_page``; the run's own date removed).
+Leaks are counted by kind, per file and in total:
+
+* name: a token of the candidate's name (2+ characters, whole word, any case), when the name
+  is a name (not a job title read as one); name particles (de, van, ...) are not counted;
+* school: the institution of an education entry: the profile's own ``Education.institution``,
+  the author's school for the examples (``examples/source``), and any name from
+  ``rubrics/redact.toml`` written in the unredacted education section;
+* email, phone (last 7 digits), link, location: the profile's contact details;
+* year: a four-digit year 1950-2039 or an apostrophe year ('09) anywhere.
+
+It is a lower bound on misses (a school the profile did not parse and the list does not know is
+not searched for), not a proof of blindness.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import re
 import sys
@@ -21,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CORPUS = Path(os.environ.get("ROLEFIT_CORPUS", ROOT.parent / "shared" / "corpus"))
+EXAMPLES = ROOT / "examples" / "applicants"
+SOURCES = ROOT / "examples" / "source"
 
 from pipeline.file_to_result import document_to_result  # noqa: E402
 from pipeline.pdf_to_document import pdf_to_document  # noqa: E402
@@ -28,59 +43,114 @@ from pipeline.redact import identity_of, redact_document, redact_result, shown_s
 from pipeline.rubric import load_rubric  # noqa: E402
 from pipeline.serialise import to_jsonable  # noqa: E402
 from pipeline.types import Settings  # noqa: E402
+from reports.render import RunInfo, result_to_page  # noqa: E402
+
+KINDS = ("name", "school", "email", "phone", "link", "location", "year")
+PARTICLES = {"de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von", "la", "le", "du", "bin", "al", "el", "st"}
+YEAR = re.compile(r"(?<![\w.,$€£])(?:19[5-9]\d|20[0-3]\d)(?![\w%]|[.,]\d)|(?<![\w'’‘])['’‘]\d{2}(?![\w'’‘])")
 
 
-def leaks(plain, shown: list[str]) -> list[str]:
-    found = []
-    if plain.profile is None:
-        return found
-    c = plain.profile.contact
-    identity = identity_of(plain)
-    name = identity.name if identity.name_in_body else ""  # a job title taken for a name is kept in the body
-    links = [link for link in c.links if "/" in link or link == link.lower()]  # not "lessons.Com" glued text
-    text = "\n".join(shown).lower()
-    for label, value in (("email", c.email), ("name", name), ("location", c.location), *(("link", link) for link in links)):
-        if value and value.lower() in text:
-            found.append(f"{label} {value!r}")
-    digits = re.sub(r"\D", "", c.phone)
-    if len(digits) >= 7 and len(set(digits)) > 1 and any(digits[-7:] in re.sub(r"\D", "", s) for s in shown):
-        found.append(f"phone {c.phone!r}")
+def known_schools() -> list[str]:
+    import tomllib
+
+    path = ROOT / "rubrics" / "redact.toml"
+    if not path.exists():
+        return []
+    return list(tomllib.loads(path.read_text(encoding="utf-8")).get("schools", {}).get("names", []))
+
+
+def source_schools(name: str) -> list[str]:
+    """The schools the example's author wrote (examples/source), independently of the pipeline."""
+    path = SOURCES / name.replace(".pdf", ".txt")
+    if not path.exists():
+        return []
+    out, section = [], ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip().lower()
+        elif section == "education" and line.startswith("### "):
+            out.append(line[4:].split(" | ")[1].strip())
+    return out
+
+
+def page_text(page: str, as_of: str) -> str:
+    page = re.sub(r"(?s)<head>.*?</head>|<style.*?</style>|<script.*?</script>", " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page)).replace(as_of, " ")
+
+
+def leaks(plain, shown: str, schools_known: list[str], extra_schools: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {k: [] for k in KINDS}
+    if plain.profile is not None:
+        c = plain.profile.contact
+        identity = identity_of(plain)
+        if identity.name_in_body:  # a job title taken for a name is kept in the body
+            for token in sorted({t for t in re.split(r"[\s-]+", identity.name) if len(t) >= 2}):
+                if token.lower().strip(".") not in PARTICLES and re.search(rf"(?<![\w\[]){re.escape(token)}(?![\w\]])", shown, re.I):
+                    found["name"].append(token)
+        links = [link for link in c.links if "/" in link or link == link.lower()]  # not "lessons.Com" glued text
+        low = shown.lower()
+        for kind, values in (("email", [c.email]), ("location", [c.location]), ("link", links)):
+            found[kind] += [v for v in values if v and v.lower() in low]
+        digits = re.sub(r"\D", "", c.phone)
+        spaced = r"[\s().\-–]*".join(digits[-7:])  # the last 7 digits, however they are punctuated
+        if len(digits) >= 7 and len(set(digits)) > 1 and re.search(rf"(?<!\d){spaced}", shown):
+            found["phone"].append(c.phone)
+        education = "\n".join(ln.text for s in plain.profile.sections if s.kind == "education" for ln in s.lines)
+        schools = {e.institution for e in plain.profile.education if e.institution} | set(extra_schools)
+        schools |= {s for s in schools_known if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", education)}
+        found["school"] = sorted(s for s in schools if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", shown))
+    found["year"] = sorted(set(m.group() for m in YEAR.finditer(shown)))
     return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--livecareer", type=int, default=2, help="files per livecareer category (0 to skip)")
+    parser.add_argument("--no-corpus", action="store_true", help="the bundled examples only")
+    parser.add_argument("--show", type=int, default=3, help="leaked strings shown per file and kind")
     args = parser.parse_args()
-    if not (CORPUS / "labels.csv").exists():
-        print(f"corpus not found at {CORPUS}; nothing to measure")
-        return
-    files = sorted((CORPUS / "pdfs").glob("*.pdf"))
-    for folder in sorted(p for p in (CORPUS / "livecareer").iterdir() if p.is_dir()):
-        files += sorted(folder.glob("*.pdf"))[: args.livecareer]
+    groups = {"examples": sorted(EXAMPLES.glob("*.pdf"))}
+    if not args.no_corpus and (CORPUS / "labels.csv").exists():
+        files = sorted((CORPUS / "pdfs").glob("*.pdf"))
+        for folder in sorted(p for p in (CORPUS / "livecareer").iterdir() if p.is_dir()):
+            files += sorted(folder.glob("*.pdf"))[: args.livecareer]
+        groups["corpus"] = files
+    elif not args.no_corpus:
+        print(f"corpus not found at {CORPUS}; examples only")
     rubric = load_rubric()
     settings = Settings(as_of=date(2026, 11, 26))
-    totals: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    for path in files:
-        doc = pdf_to_document(path, settings)
-        plain = document_to_result(doc, rubric, settings)
-        again = document_to_result(redact_document(doc, plain), rubric, settings) if doc.lines else None
-        blind = redact_result(plain, again)
-        totals[plain.status] += 1
-        kinds.update(blind.blind.redacted)
-        shown = list(shown_strings(to_jsonable(blind)))
-        found = leaks(plain, shown)
-        if not blind.blind.holds:
-            totals["check failed"] += 1
-            print(f"DIFFERS {path.name}: {'; '.join(blind.blind.differences)}")
-        if found:
-            totals["with a leak"] += 1
-            print(f"LEAK    {path.name}: {', '.join(found)}")
-    print(f"\n{len(files)} files: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
-    print("redacted kinds (files): " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
-    checked = len(files) - totals["unreadable"]
-    print(f"blind score equals unredacted: {checked - totals['check failed']}/{checked} files with text")
+    run = RunInfo.for_rubric(rubric, settings.as_of.isoformat(), "measure", blind=True)
+    schools_known = known_schools()
+    for group, files in groups.items():
+        totals: Counter[str] = Counter()
+        files_with: Counter[str] = Counter()
+        occurrences: Counter[str] = Counter()
+        for path in files:
+            doc = pdf_to_document(path, settings)
+            plain = document_to_result(doc, rubric, settings)
+            again = document_to_result(redact_document(doc, plain), rubric, settings) if doc.lines else None
+            blind = redact_result(plain, again)
+            totals[plain.status] += 1
+            shown = "\n".join(shown_strings(to_jsonable(blind)))
+            if blind.status != "unreadable":
+                shown += "\n" + page_text(result_to_page(blind, run), run.as_of)
+            extra = source_schools(path.name) if group == "examples" else []
+            found = leaks(plain, shown, schools_known, extra)
+            if not blind.blind.holds:
+                totals["check failed"] += 1
+                print(f"DIFFERS {path.name}: {'; '.join(blind.blind.differences)}")
+            kinds = [k for k in KINDS if found[k]]
+            for k in kinds:
+                files_with[k] += 1
+                occurrences[k] += len(found[k])
+            if kinds:
+                totals["with a leak"] += 1
+                print(f"LEAK    {path.name}: " + "; ".join(f"{k} {found[k][: args.show]}" for k in kinds))
+        checked = len(files) - totals["unreadable"]
+        print(f"\n[{group}] {len(files)} files: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
+        print(f"[{group}] files with a leak, by kind: " + ", ".join(f"{k} {files_with[k]}" for k in KINDS))
+        print(f"[{group}] distinct leaked strings, by kind: " + ", ".join(f"{k} {occurrences[k]}" for k in KINDS))
+        print(f"[{group}] blind score equals unredacted: {checked - totals['check failed']}/{checked} files with text\n")
 
 
 if __name__ == "__main__":

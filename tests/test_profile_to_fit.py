@@ -134,12 +134,43 @@ CONTEXT = [
     ("Wrote the press release for the gallery opening", "launches", "Publicist", False),
     ("Delivered excellent table service to 200 guests a night", "launches", "Server", False),
     ("Managed the release of the Android app every two weeks", "launches", "Product Manager", True),
+    # Bare "performance", "security", "cloud", "beta", "stories", "coding" are other trades' words too.
+    ("Built SQL and Tableau reporting on carrier performance for the software team", "scalability",
+     "Product Manager", False),
+    ("Cut page load time by 40% for the web app", "scalability", "Product Manager", True),
+    ("Ran store security and loss prevention for the flagship", "scalability", "Store Manager", False),
+    ("Rolled out IT security policies for the SaaS platform", "scalability", "IT Manager", True),
+    ("Designed brochures in Adobe Creative Cloud for the web team", "cloud", "Designer", False),
+    ("Moved the app's back end to the cloud", "cloud", "Product Manager", True),
+    ("Member of Tau Beta Pi, the engineering honor society", "launches", "Engineer", False),
+    ("Edited feature stories for the web edition", "backlog", "Editor", False),
+    ("Coded and paid invoices in the ERP", "engineering", "Accountant", False),
+    ("Met editorial deadlines every week", "delivery", "Editor", False),
+    ("Tracked milestones and deadlines for the Android release with engineering", "delivery",
+     "Product Manager", True),
 ]
 
 
 @pytest.mark.parametrize("bullet,cid,title,counts", CONTEXT)
 def test_everyday_words_count_only_in_context(rubric, bullet, cid, title, counts):
     assert (score_of(rubric, cid, bullets=[bullet], title=title) > 0) == counts
+
+
+HANDS_ON = [
+    # (bullet, counts as a hands-on technical background?)
+    ("Wrote Python scripts to clean the usage data", True),
+    ("Built the internal admin tool in Django and PostgreSQL", True),
+    ("Administered Linux servers and the office VPN", True),
+    ("Designed the charger housing in SolidWorks and ran finite element analysis", True),
+    ("Organised the Back to School Bash for 300 families", False),  # a party, not the shell
+    ("Secured magazine covers for Taylor Swift and Rihanna", False),  # a singer, not the language
+    ("Barista at BigFoot java bar", False),  # lower-case "java" is coffee; "Java" the language
+]
+
+
+@pytest.mark.parametrize("bullet,counts", HANDS_ON)
+def test_hands_on_technical_background(rubric, bullet, counts):
+    assert (score_of(rubric, "engineering", bullets=[bullet], title="Associate") > 0) == counts
 
 
 def test_a_keyword_is_not_its_own_context(rubric):
@@ -202,6 +233,18 @@ def test_recent_roles_count_more(rubric):
     recent = score_of(rubric, "apis", bullets=bullet, end=None)
     old = score_of(rubric, "apis", bullets=bullet, start=YearMonth(2008, 1), end=YearMonth(2012, 1))
     assert recent > old > 0
+
+
+def test_a_role_ended_within_the_full_recency_window_counts_as_current(rubric):
+    """A career break or a résumé written a while ago: work from the last few years is current."""
+    bullet = ["Designed the public API for partners"]
+    recent = score_of(rubric, "apis", bullets=bullet, end=None)
+    window = rubric.model.scoring.recency_full_years
+    assert window > 0
+    ended = YearMonth(AS_OF.year - int(window), AS_OF.month)
+    assert score_of(rubric, "apis", bullets=bullet, end=ended) == recent
+    older = YearMonth(AS_OF.year - int(window) - 3, AS_OF.month)
+    assert score_of(rubric, "apis", bullets=bullet, start=YearMonth(2015, 1), end=older) < recent
 
 
 def test_years_alone_are_not_a_measurable_result(rubric):

@@ -68,6 +68,16 @@ def auc(positives: list[float], negatives: list[float]) -> float:
     return wins / (len(positives) * len(negatives))
 
 
+def what_it_is(profile) -> str:
+    """The first role's title (or the first header line): what a reader sees first."""
+    if profile is None:
+        return ""
+    if profile.positions and profile.positions[0].title:
+        return profile.positions[0].title[:60]
+    header = next((s for s in profile.sections if s.kind == "header" and s.lines), None)
+    return header.lines[0].text[:60] if header else ""
+
+
 def top_evidence(fit, n: int = 3) -> list[str]:
     ev = [(e.strength, c.name, e) for c in fit.competencies for e in c.evidence]
     ev.sort(key=lambda t: (-t[0], t[1]))
@@ -121,6 +131,7 @@ def main() -> int:
           f"({1000 * score_s / max(1, n_scored):.1f} ms per résumé)")
 
     rows = [(p, kind, label, f) for (p, kind, label), f in zip(files, fits)]
+    profile_of = {p: pr for (p, _, _), pr in zip(files, profiles)}
 
     groups: dict[str, list[tuple[str, float]]] = {}
     for p, kind, label, f in rows:
@@ -145,13 +156,20 @@ def main() -> int:
         mark = "+" if cat in TECHNICAL else ("-" if cat in NON_TECHNICAL else " ")
         print(f"   {mark} {cat:24s} mean {statistics.mean(scores):5.1f}  median {statistics.median(scores):5.1f}"
               f"  max {max(scores):5.1f}")
+    tech_rows = sorted((f.overall, p, label) for p, kind, label, f in rows
+                       if kind == "livecareer" and label in TECHNICAL and f)
+    print(f"  the {args.top * 2} lowest technical-category files (is their work technical?):")
+    for score, p, label in tech_rows[: args.top * 2]:
+        print(f"    {score:5.1f}  {p.relative_to(corpus)}  first role: {what_it_is(profile_of[p])}")
 
     corpus_rows = [r for r in rows if r[1] != "example" and r[3] is not None]
     corpus_rows.sort(key=lambda r: (-r[3].overall, r[0].name))
+    zeros = sum(r[3].overall == 0 for r in corpus_rows)
+    print(f"\n{zeros} of {len(corpus_rows)} scored corpus files score 0 (no evidence at all).")
     for title, chosen in (("highest", corpus_rows[: args.top]), ("lowest", corpus_rows[-args.top:])):
         print(f"\nThe {args.top} {title} scored corpus files:")
         for p, kind, label, f in chosen:
-            print(f"  {f.overall:5.1f}  {p.relative_to(corpus)}  [{label}]")
+            print(f"  {f.overall:5.1f}  {p.relative_to(corpus)}  [{label}]  first role: {what_it_is(profile_of[p])}")
             for line in top_evidence(f):
                 print(f"         {line}")
 

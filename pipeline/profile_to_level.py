@@ -5,8 +5,10 @@ Three steps, each a function below:
 1. ``profile_to_signals``: read the level signals from the profile, each with its evidence:
    total and product/program months (from the understanding stage, overlaps merged), the most
    senior title (seniority words normalised, career family, a small-organisation cap) and how
-   long it was held, scope, people led, PMs managed or mentored, time horizon, budget or P&L,
-   and whether the candidate is still a student. Words live in ``rubrics/ladder_signals.toml``.
+   long it was held, scope (or the scope a senior title implies), people led, PMs managed or
+   mentored, time horizon, budget or P&L, and whether the candidate is still a student. Words live in ``rubrics/ladder_signals.toml``. An old résumé (dated in its header, or
+   whose summary counts fewer years than its dates show through an open position) has its open
+   position counted to when it was written (``resume_date``), and the reasons say so.
 2. ``signals_to_features``: ten numbers, the same for a profile and for a row of the reference
    set (``rubrics/level_reference.csv``).
 3. ``features_to_probabilities``: an ordinal logistic model whose coefficients are data
@@ -26,9 +28,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.dates import merged_months
+from pipeline.dates import _YEAR4, find_date_ranges, merged_months, month_index
+from pipeline.document_to_profile import load_vocabulary, positions_to_experience
 from pipeline.rubric import RUBRICS_DIR, LadderLevel, Rubric
-from pipeline.types import Level, Position, Profile, Signal
+from pipeline.types import Experience, Level, Position, Profile, Signal, YearMonth
 
 FEATURES = (
     "total_years",
@@ -66,7 +69,7 @@ def _longest(pattern: re.Pattern | None, text: str) -> str:
 @dataclass(frozen=True)
 class Vocabulary:
     seniority: tuple[tuple[str, str, int, re.Pattern | None], ...]  # id, label, rank, words
-    families: tuple[tuple[str, str, int, re.Pattern | None, re.Pattern | None], ...]  # id, label, offset, words, fallback
+    families: tuple[tuple, ...]  # id, label, offset, words, fallback, keeps, years cap, senior title scope
     small_max_people: int
     small_cap_rank: int
     small_words: re.Pattern | None
@@ -84,6 +87,7 @@ class Vocabulary:
     led_patterns: tuple[re.Pattern, ...]
     student_words: re.Pattern | None
     claimed_years: re.Pattern
+    dated_words: re.Pattern | None
 
 
 @lru_cache(maxsize=4)
@@ -100,7 +104,10 @@ def load_signal_vocabulary(path: str) -> Vocabulary:
     return Vocabulary(
         seniority=tuple((s["id"], s["label"], s["rank"], _alternation(s["words"])) for s in raw["seniority"]),
         families=tuple(
-            (f["id"], f["label"], f["offset"], _alternation(f["words"]), _alternation(f.get("fallback_words", ())))
+            (
+                f["id"], f["label"], f["offset"], _alternation(f["words"]), _alternation(f.get("fallback_words", ())),
+                f.get("keeps_title_rank", -1), f.get("years_cap_rank", 4), f.get("senior_title_scope", 0),
+            )
             for f in raw["family"]
         ),
         small_max_people=raw["small_org"]["max_people"],
@@ -120,6 +127,7 @@ def load_signal_vocabulary(path: str) -> Vocabulary:
         led_patterns=rx(raw["people"]["led_patterns"]),
         student_words=_alternation(raw["student"]["words"]),
         claimed_years=re.compile(raw["claimed_years"]["pattern"], re.IGNORECASE),
+        dated_words=_alternation(raw["resume_date"]["words"]),
     )
 
 
@@ -179,6 +187,9 @@ class TitleReading:
     small_org: str  # why the organisation counts as small ("" when it does not)
     capped_rank: int  # rank after the small-organisation cap
     effective: int  # product-ladder rank: capped rank + family offset, within 0..4
+    keeps: int = -1  # outside product: a seniority word up to this rank enters the ladder as named
+    years_cap: int = 4  # outside product: the highest seniority years alone can show
+    title_scope: int = 0  # the scope a senior (or higher) title implies in this family
 
 
 def _count(text: str, vocab: Vocabulary) -> int:
@@ -206,22 +217,39 @@ def read_title(title: str, vocab: Vocabulary, context: str = "", people_led: int
         word = _longest(pattern, title)
         if len(word) > len(best[3]):
             best = (sid, label, rank, word)
-    family = ("", "", 0, "")
+    family = vocab.families[-1]  # the last family (careers outside product and technology) takes the rest
+    found = ""
     for use_fallback in (False, True):
-        for fid, label, offset, words, fallback in vocab.families:
-            word = _longest(fallback if use_fallback else words, title)
-            if len(word) > len(family[3]):
-                family = (fid, label, offset, word)
-        if family[3]:
+        for fam in vocab.families:
+            word = _longest(fam[4] if use_fallback else fam[3], title)
+            if len(word) > len(found):
+                family, found = fam, word
+        if found:
             break
-    if not family[3]:  # the last family (careers outside product and technology) takes the rest
-        fid, label, offset, _, _ = vocab.families[-1]
-        family = (fid, label, offset, "")
     sid, slabel, rank, _ = best
     small = small_org_reason(title + "\n" + context, people_led, vocab) if rank > vocab.small_cap_rank else ""
     capped = min(rank, vocab.small_cap_rank) if small else rank
     effective = max(0, min(4, capped + family[2]))
-    return TitleReading(title, sid, slabel, family[0], family[1], rank, family[2], small, capped, effective)
+    return TitleReading(
+        title, sid, slabel, family[0], family[1], rank, family[2], small, capped, effective, *family[5:8]
+    )
+
+
+def ladder_position(rank: float, names: tuple[str, ...]) -> str:
+    """A fractional ladder rank in words: a level, or "between" two."""
+    low = int(rank)
+    if rank - low <= 0.15 or low + 1 >= len(names):
+        return names[low]
+    if low + 1 - rank <= 0.15:
+        return names[low + 1]
+    return f"between {names[low]} and {names[low + 1]}"
+
+
+def implied_scope(reading: TitleReading) -> int:
+    """The scope a senior (or higher) title implies in its family (``senior_title_scope``): a
+    senior engineer, designer or PM owns at least a team's system or product area, whether or not
+    they describe it in the product words the scope signal reads (engineers use their trade's)."""
+    return reading.title_scope if reading.capped_rank >= 2 else 0
 
 
 def years_rank(years: float, levels: tuple[LadderLevel, ...]) -> float:
@@ -242,7 +270,9 @@ def title_entry(
     A product or program title is read as written. Outside them, the career's own seniority is
     the higher of its title and its years (other ladders name levels differently; ``from_years``
     is False when the candidate also holds a product or program title, which then speaks for
-    itself), and it enters the product ladder ``-offset`` levels lower."""
+    itself; years alone show at most the family's ``years_cap``), and it enters the product ladder
+    ``-offset`` levels lower, but never below a seniority word the ladders share (up to the
+    family's ``keeps`` rank: a Senior Engineer is not read as a mid-level one)."""
     if reading.offset >= 0:
         why = ""
         if reading.family == "program":
@@ -252,15 +282,29 @@ def title_entry(
             )
         return reading.effective, why
     by_years = years_rank(total_years, levels) if from_years else 0.0
+    by_years = min(by_years, float(reading.years_cap))
     own = max(float(reading.capped_rank), by_years)
-    rank = max(0.0, min(len(levels) - 1.0, own + reading.offset))
-    basis = "its title" if reading.capped_rank >= by_years else f"{total_years:.0f} years"
+    # a shared seniority word carries over as far as the years bear it out ("Senior" after two years is not)
+    named = 0.0
+    if reading.seniority != "mid" and reading.keeps > 0:
+        named = min(float(min(reading.capped_rank, reading.keeps)), years_rank(total_years, levels))
+    rank = max(0.0, min(len(levels) - 1.0, max(named, own + reading.offset)))
+    names = tuple(lv.name for lv in levels)
     n = -reading.offset
-    why = (
-        f"the most senior title “{reading.title}” is in {reading.family_label}, not product management: "
-        f"its own seniority ({_rank_word(round(own))}, from {basis}) enters the product ladder "
-        f"{n} level{'s' if n > 1 else ''} lower, at {levels[round(rank)].name}"
-    )
+    if rank > own + reading.offset:
+        why = (
+            f"the most senior title “{reading.title}” is in {reading.family_label}, not product management: "
+            f"its “{reading.seniority_label}” carries over to the product ladder, at {ladder_position(rank, names)}, "
+            f"as far as its {total_years:.0f} years bear it out, but it enters lower than the same record under a "
+            f"product title, as years outside product management count {n} level{'s' if n > 1 else ''} lower"
+        )
+    else:
+        basis = "its title" if reading.capped_rank >= by_years else f"{total_years:.0f} years"
+        why = (
+            f"the most senior title “{reading.title}” is in {reading.family_label}, not product management: "
+            f"its own seniority ({_rank_word(int(own))}, from {basis}) enters the product ladder "
+            f"{n} level{'s' if n > 1 else ''} lower, at {ladder_position(rank, names)}"
+        )
     return rank, why
 
 
@@ -347,6 +391,84 @@ def _position_texts(pos: Position) -> list[str]:
     return [b.text for b in pos.bullets]
 
 
+# ---------------------------------------------------------------------------------------------
+# How old the résumé is: an open ("present") position is counted to the as-of date, which
+# overstates the tenure of a résumé written years before it.
+# ---------------------------------------------------------------------------------------------
+
+
+def _latest_year_written(profile: Profile) -> int:
+    years = [int(y) for s in profile.sections for ln in s.lines for y in re.findall(rf"\b({_YEAR4})\b", ln.text)]
+    return max((y for y in years if y <= profile.as_of.year), default=0)
+
+
+def _cut(positions: tuple[Position, ...], when: YearMonth) -> tuple[Position, ...]:
+    """The positions as they stood at ``when``: open ones end there (none starts after it)."""
+    out = []
+    for p in positions:
+        if p.current and p.datable and p.start and p.end and month_index(p.end) > month_index(when):
+            months = max(0, month_index(when) - month_index(p.start) + 1)
+            p = Position(p.title, p.organisation, p.start, when, True, p.bullets, p.heading_line, months, p.datable, p.date_text)
+        out.append(p)
+    return tuple(out)
+
+
+def resume_date(profile: Profile, vocab: Vocabulary, stated: tuple[int, str] | None) -> tuple[YearMonth | None, str]:
+    """When the résumé says, or its own count of years implies, it was written well before the
+    as-of date; (None, "") otherwise. Only a résumé with an open position can be stale.
+
+    1. Its own date in the header ("Last updated on 21 January 2015").
+    2. The summary's count of years (``stated``: years, quote) when it is more than a year short of
+       the dated positions counted to the as-of date: the month at which the dated positions
+       reach that count (plus half a year, as "7 years" means seven to eight). Never before the
+       latest year the résumé writes; when even that gives more years than the summary states,
+       the summary is counting something narrower and the dates stand.
+    """
+    now = YearMonth(profile.as_of.year, profile.as_of.month)
+    open_starts = [p.start for p in profile.positions if p.current and p.datable and p.start]
+    if not open_starts:
+        return None, ""
+    for text in _section_texts(profile, ("header",)):
+        m = vocab.dated_words.search(text) if vocab.dated_words else None
+        found = find_date_ranges(text[m.end() : m.end() + 40], as_of=profile.as_of) if m else []
+        if found and found[0].start:
+            when = found[0].start
+            if month_index(now) - month_index(when) >= 12 and month_index(when) >= max(map(month_index, open_starts)):
+                return when, f"the résumé is dated {found[0].text} (“{text.strip()}”)"
+    if not stated:
+        return None, ""
+    years, quote = stated
+    target = years * 12 + 6
+    total = profile.experience.total_months
+    if total <= target + 6:
+        return None, ""
+    written = [p.start for p in profile.positions if p.start] + [p.end for p in profile.positions if p.end and not p.current]
+    if _latest_year_written(profile):
+        written.append(YearMonth(_latest_year_written(profile), 1))
+    floor = max(written, key=month_index)  # a résumé is not older than the dates it writes
+    if _dated_as_of(profile, floor).total_months > target:
+        return None, ""
+    lo, hi = month_index(floor), month_index(now)  # the first month at which the dates reach the count
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _dated_as_of(profile, YearMonth(mid // 12, mid % 12 + 1)).total_months >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    when = YearMonth(lo // 12, lo % 12 + 1)
+    return when, f"the summary counts {years} years (“{quote.strip()}”)"
+
+
+@lru_cache(maxsize=1)
+def _understanding() -> dict:
+    return load_vocabulary()
+
+
+def _dated_as_of(profile: Profile, when: YearMonth) -> Experience:
+    """The understanding stage's tenure figures with open positions ending at ``when``."""
+    return positions_to_experience(_cut(profile.positions, when), _understanding())
+
+
 def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[LadderLevel, ...]) -> LevelSignals:
     exp = profile.experience
     evidence: list[tuple[str, str]] = []
@@ -357,14 +479,24 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
         bullets = _section_texts(profile, ("experience", "projects"))
     lines = bullets + summary
 
-    total_years = exp.total_months / 12
-    evidence.append(("total_years", f"{exp.total_months} months of dated positions, overlaps merged"))
     intro = _section_texts(profile, ("summary", "header"))
     claimed = [(int(m.group(1)), t) for t in intro for m in vocab.claimed_years.finditer(t)]
     claimed = [(n, t) for n, t in claimed if 0 < n <= 45]
     stated = getattr(exp, "stated_years", 0) or 0  # the understanding stage's reading, when it has one
     if 0 < stated <= 45 and not any(n == stated for n, _ in claimed):
         claimed.append((stated, f"{stated} years stated in the summary"))
+    positions = profile.positions
+    when, dated_why = resume_date(profile, vocab, max(claimed) if claimed else None)
+    counted_to = ""
+    if when:  # an old résumé: its open positions end when it was written
+        exp, positions = _dated_as_of(profile, when), _cut(profile.positions, when)
+        counted_to = f", open positions counted to {when.year}-{when.month:02d}"
+        notes.append(
+            f"{dated_why}: the résumé is older than the as-of date, so its open (“present”) position is "
+            f"counted up to about {when.year}-{when.month:02d}, not {profile.as_of.year}-{profile.as_of.month:02d}"
+        )
+    total_years = exp.total_months / 12
+    evidence.append(("total_years", f"{exp.total_months} months of dated positions, overlaps merged{counted_to}"))
     if claimed and max(claimed)[0] > total_years + 1:
         n, text = max(claimed)
         notes.append(f"the summary claims {n} years (“{text.strip()}”), more than the dated positions show; the claim is used")
@@ -375,7 +507,7 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
 
     # The most senior title, read one position at a time (its own bullets decide a small org).
     readings: list[tuple[TitleReading, Position]] = []
-    for pos in profile.positions:
+    for pos in positions:
         if not pos.title:
             continue
         context = pos.organisation + "\n" + "\n".join(_position_texts(pos))
@@ -405,6 +537,8 @@ def profile_to_signals(profile: Profile, vocab: Vocabulary, levels: tuple[Ladder
             )
 
     scope, scope_quote = scope_of(lines, vocab)
+    if top and implied_scope(top) > scope:
+        scope, scope_quote = implied_scope(top), f"implied by the title “{top.title}”"
     horizon, horizon_quote = horizon_of(lines, vocab)
     people, people_quote = people_led_of(lines, vocab)
     pms, pms_quote = pms_led_of(lines, vocab)
@@ -457,7 +591,7 @@ def _rank_word(rank: int) -> str:
 
 def signals_to_features(s: LevelSignals) -> tuple[float, ...]:
     return (
-        min(s.total_years, 30.0),
+        min(s.total_years, 20.0),
         min(s.product_years, 25.0),
         float(s.title_rank),
         min(s.title_years, 15.0),
@@ -509,11 +643,11 @@ def _sentence(name: str, s: LevelSignals, vocab: Vocabulary, names: tuple[str, .
         if not s.title:
             return "no job title recognised"
         t = s.title
-        return f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) reads as {names[round(s.title_rank)]}"
+        return f"most senior title “{t.title}” ({t.seniority_label}, {t.family_label}) reads as {ladder_position(s.title_rank, names)}"
     if name == "title_years":
         if not s.title:
             return "no time in a titled role"
-        return f"held a title at that level ({names[round(s.title_rank)]}) for {s.title_years:.1f} years"
+        return f"held a title at that level ({ladder_position(s.title_rank, names)}) for {s.title_years:.1f} years"
     if name == "scope":
         return f"widest scope owned: {vocab.scope_labels[s.scope]}{q}"
     if name == "horizon":
@@ -607,7 +741,7 @@ def _signals_out(s: LevelSignals, vocab: Vocabulary, rubric_names: tuple[str, ..
         Signal("product_years", f"{s.product_years:.1f} years", s.quote("product_years")),
     ]
     if t:
-        value = f"{t.seniority_label} · {t.family_label} · reads as {rubric_names[round(s.title_rank)]}"
+        value = f"{t.seniority_label} · {t.family_label} · reads as {ladder_position(s.title_rank, rubric_names)}"
         if t.small_org:
             value += f" (capped: {t.small_org})"
         out.append(Signal("most_senior_title", value, s.quote("title")))

@@ -53,7 +53,7 @@ from pipeline.manifest import (
 )
 from pipeline.rubric import Rubric, load_rubric
 from pipeline.types import STATUSES, Result, Settings
-from reports.render import RunInfo, page_names, write_reports
+from reports.render import RunInfo, Summary, write_batch
 
 
 def list_pdfs(folder: Path) -> list[Path]:
@@ -130,29 +130,32 @@ def score_on_dask(items: list[tuple[str, str]], rubric: Rubric, settings: Settin
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
-def rebuild_reports(store: Store, manifest: Manifest, shown: list[tuple[str, str]], run: RunInfo, out: Path) -> tuple[Path, list[Result] | None]:
+def rebuild_reports(store: Store, manifest: Manifest, shown: list[tuple[str, str]], run: RunInfo, out: Path) -> tuple[Path, list[Summary] | None]:
     """Rebuild the index, the pages and the exports from the manifest: every candidate stored,
-    not only this run's. Skipped (returns None) when nothing they show has changed."""
+    not only this run's, loaded one at a time (``write_batch``), so memory does not grow with
+    the batch. Returns the summaries shown, or None when nothing they show has changed and the
+    reports were left as they were."""
     fingerprint = hashlib.sha256(
         json.dumps([shown, repr(replace(run, duration_s=0.0)), folder_fingerprint(PACKAGE_ROOT / "reports")]).encode()
     ).hexdigest()
     index = out / "index.html"
     if manifest.reports == fingerprint and index.exists():
         return index, None
-    results = []
-    for sha, name in shown:
+
+    def load(item: tuple[str, str]) -> Result | None:
+        sha, name = item
         result = store.read_result(sha)
-        if result is None:
-            del manifest.results[sha]  # scored again next run
-        else:
-            results.append(result if run.blind or result.source == name else replace(result, source=name))
-    index = write_reports(results, run, out)
-    expected = {(out / name).resolve() for name in page_names(results).values()}
+        return result if result is None or run.blind or result.source == name else replace(result, source=name)
+
+    written = write_batch(shown, load, run, out)
+    for sha, _ in dict.fromkeys(written.missing):
+        manifest.results.pop(sha, None)  # scored again next run
+    expected = {(out / name).resolve() for name in written.pages.values()}
     for page in (out / "candidates").glob("*.html"):
         if page.resolve() not in expected:
             page.unlink()  # its file left the folder
-    manifest.reports = fingerprint if len(results) == len(shown) else ""
-    return index, results
+    manifest.reports = "" if written.missing else fingerprint
+    return written.index, written.summaries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,11 +286,12 @@ def batch_flow(
                 duration_s=round(time.monotonic() - started, 2),
                 blind=blind,
             )
-            index, results = rebuild_reports(store, manifest, shown, run, out_path)
+            index, summaries = rebuild_reports(store, manifest, shown, run, out_path)
 
-            # 3. The audit record: every run appends one (issue 10).
-            audit_run(out_path, results, [sha for sha, _ in shown], store.read_result, rubric.ref, settings,
-                      __version__, datetime.now(timezone.utc), audit_retention_days, {"workers": workers})
+            # 3. The audit record: every run appends one (issue 10), reading one result at a time.
+            audit_run(out_path, None, [sha for sha, _ in shown], store.read_result, rubric.ref, settings,
+                      __version__, datetime.now(timezone.utc), audit_retention_days, {"workers": workers},
+                      reports_rebuilt=summaries is not None)
             store.checkpoint(manifest)
     except OutputBusy as exc:
         logger.warning("%s", exc)
@@ -304,7 +308,7 @@ def batch_flow(
         "pending": len(pending),
         "failed": len(failed),
         "removed": len(removed),
-        "blind_errors": {r.candidate_id: r.blind.differences for r in results or () if r.blind and not r.blind.holds},
+        "blind_errors": {s.r.candidate_id: s.r.blind.differences for s in summaries or () if s.r.blind and not s.r.blind.holds},
     }
     create_markdown_artifact(
         key="rolefit-run-summary", markdown=summary_markdown(folder, summary, time.monotonic() - started), description="rolefit batch run"

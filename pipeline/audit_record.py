@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.serialise import to_jsonable
@@ -75,6 +76,22 @@ def run_record(
 ) -> dict:
     """The audit record of one run, as plain JSON-able data (no I/O)."""
     ordered = sorted(results, key=lambda r: (r.sha256, r.candidate_id))
+    return _record(ordered, rubric, settings, pipeline_version, time, extra)
+
+
+def _record(ordered: Iterable[Result], rubric: RubricRef, settings: Settings, pipeline_version: str,
+            time: datetime, extra: dict | None) -> dict:
+    """The record from results already in order, taken one at a time: only the small per-candidate
+    entries are kept, never the results themselves."""
+    inputs, candidates, failures = [], [], []
+    counts = dict.fromkeys(("scored", "unreadable", "not_resume"), 0)
+    for r in ordered:
+        inputs.append({"sha256": r.sha256, "candidate_id": r.candidate_id})
+        if r.status in counts:
+            counts[r.status] += 1
+        if r.blind is not None and not r.blind.holds:
+            failures.append(r.candidate_id)
+        candidates.append(_candidate(r))
     return {
         "record_version": RECORD_VERSION,
         "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -82,10 +99,10 @@ def run_record(
         "rubric": {"id": rubric.id, "version": rubric.version, "sha256": rubric.sha256},
         "settings": to_jsonable(settings),
         "run": dict(sorted((extra or {}).items())),
-        "inputs": [{"sha256": r.sha256, "candidate_id": r.candidate_id} for r in ordered],
-        "counts": {s: sum(r.status == s for r in results) for s in ("scored", "unreadable", "not_resume")},
-        "blind_check_failures": [r.candidate_id for r in ordered if r.blind is not None and not r.blind.holds],
-        "candidates": [_candidate(r) for r in ordered],
+        "inputs": inputs,
+        "counts": counts,
+        "blind_check_failures": failures,
+        "candidates": candidates,
     }
 
 
@@ -180,17 +197,21 @@ def audit_run(
     time: datetime,
     retention_days: int = DEFAULT_RETENTION_DAYS,
     extra: dict | None = None,
+    reports_rebuilt: bool = False,
 ) -> Path:
-    """Append the record of one run. ``results``: what the run's reports show, or None when the
-    reports were left as they were; then the previous record's candidates are repeated when it
-    covers exactly the ``shown`` file hashes under the same rubric, settings and version, and
-    otherwise the results are read back with ``read_result(sha256)``."""
-    if results is None:
+    """Append the record of one run. ``results``: what the run's reports show, or None to read
+    them back with ``read_result(sha256)``, one at a time. When the reports were left as they were
+    (``reports_rebuilt`` False and no ``results``), the previous record's candidates are repeated
+    if it covers exactly the ``shown`` file hashes under the same rubric, settings and version."""
+    if results is not None:
+        return append_record(out, run_record(results, rubric, settings, pipeline_version, time, extra), retention_days)
+    if not reports_rebuilt:
         previous = last_record(out)
-        fresh = run_record([], rubric, settings, pipeline_version, time, extra)
+        fresh = _record([], rubric, settings, pipeline_version, time, extra)
         same = previous is not None and all(previous.get(k) == fresh[k] for k in ("rubric", "settings", "pipeline_version"))
         if same and sorted(i["sha256"] for i in previous.get("inputs", [])) == sorted(shown):
             record = {**previous, "time": fresh["time"], "run": fresh["run"], "reports_unchanged": True}
             return append_record(out, record, retention_days)
-        results = [r for r in (read_result(sha) for sha in shown) if r is not None]
-    return append_record(out, run_record(results, rubric, settings, pipeline_version, time, extra), retention_days)
+    loaded = (read_result(sha) for sha in sorted(set(shown)))  # each content once, in the record's order
+    record = _record((r for r in loaded if r is not None), rubric, settings, pipeline_version, time, extra)
+    return append_record(out, record, retention_days)

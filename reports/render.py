@@ -5,6 +5,8 @@
     results_to_json(results, run)    -> str   results.json (schema: reports/results.schema.json)
     results_to_csv(results, run)     -> str   results.csv, one row per file
     write_reports(results, run, out) -> Path  index.html, candidates/*.html, results.json/.csv
+    write_batch(keys, load, run, out)         the same, loading one result at a time (the flow's
+                                               way: memory does not grow with the batch)
 
 Safety rules (tested in tests/test_report_safety.py): templates autoescape with StrictUndefined
 and never mark text safe; pages are single self-contained files with a Content-Security-Policy
@@ -21,16 +23,18 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipeline.atomic import write_atomic  # noqa: F401 - re-exported for the CLI commands
+from pipeline.atomic import atomic_writer, write_atomic  # write_atomic is re-exported for the CLI commands
 from pipeline.serialise import to_jsonable
-from pipeline.types import Advice, Result
+from pipeline.types import Advice, CategoryScore, Diagnostics, Fit, Level, Result
 
 RESULTS_SCHEMA_VERSION = "1"
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
@@ -412,19 +416,79 @@ def candidate_view(result: Result, run: RunInfo, names: dict[str, str] | None = 
 
 
 # ---------------------------------------------------------------------------------------------
-# Pages and exports
+# Summaries: what the index and results.csv need from one result. A batch's reports are built
+# from these and from one full result at a time, so memory does not grow with the batch.
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Summary:
+    """One result as the index, results.csv and the blind notice show it, in a few hundred bytes.
+    ``r`` is the result without its bulky parts (no profile, diagnostics, competencies, evidence,
+    level reasons or job match: the templates' ``r`` reads status, source, ids, problem, overall
+    and category scores, level and blind check); the rest is what the index derives from the
+    parts left out. ``key`` loads the full result again."""
+
+    r: Result
+    name: str
+    strengths: tuple[str, ...]
+    gaps: tuple[str, ...]
+    competencies: int  # how many competencies the rubric scored
+    job: dict | None
+    key: Any = None
+
+
+_NO_DIAGNOSTICS = Diagnostics()
+
+
+@lru_cache(maxsize=512)
+def _one(value: Any) -> Any:
+    """The first-seen object equal to ``value``: category names, level ids, the rubric reference
+    and the as-of date repeat in every summary and are kept once."""
+    return value
+
+
+def summarise(result: Result, run: RunInfo, key: Any = None) -> Summary:
+    fit, level = result.fit, result.level
+    if fit is not None:
+        fit = Fit(fit.overall, tuple(CategoryScore(_one(c.id), _one(c.name), c.score, c.weight) for c in fit.categories), ())
+    if level is not None:
+        level = Level(_one(level.level), _one(level.name), tuple((_one(i), p) for i, p in level.probabilities),
+                      level.confidence, (), (), ())
+    jm = job_match(result)
+    light = replace(result, status=_one(result.status), rubric=_one(result.rubric), as_of=_one(result.as_of),
+                    pipeline_version=_one(result.pipeline_version), diagnostics=_NO_DIAGNOSTICS,
+                    profile=None, fit=fit, level=level, job_match=None)
+    return Summary(
+        r=light, name=display_name(result, run), strengths=tuple(map(_one, strengths(result))),
+        gaps=tuple(map(_one, gap_names(result))),
+        competencies=len(result.fit.competencies) if result.fit else 0,
+        job=None if jm is None else {k: v for k, v in jm.items() if k != "skills"}, key=key,
+    )
+
+
+def _split(items: list, result_of: Callable[[Any], Result] = lambda r: r) -> tuple[list, list]:
+    """Scored items ranked by overall fit (ties by candidate id), and the others by status and
+    file name."""
+    ranked, others = [], []
+    for item in items:
+        r = result_of(item)
+        (ranked if r.status == "scored" and r.fit is not None else others).append(item)
+    ranked.sort(key=lambda i: (-result_of(i).fit.overall, result_of(i).candidate_id))
+    others.sort(key=lambda i: (result_of(i).status, result_of(i).source))
+    return ranked, others
+
+
+def _light(s: Summary) -> Result:
+    return s.r
+
+
 def rank(results: list[Result]) -> list[Result]:
-    scored = [r for r in results if r.status == "scored" and r.fit is not None]
-    scored.sort(key=lambda r: (-r.fit.overall, r.candidate_id))
-    return scored
+    return _split(results)[0]
 
 
-def _others(results: list[Result]) -> list[Result]:
-    return sorted((r for r in results if not (r.status == "scored" and r.fit is not None)),
-                  key=lambda r: (r.status, r.source))
+def _counts(results: list[Result]) -> dict[str, int]:
+    return {s: sum(1 for r in results if r.status == s) for s in ("scored", "not_resume", "unreadable")}
 
 
 def _histogram(scores: list[float], bins: int = 10) -> list[dict]:
@@ -444,31 +508,38 @@ def _level_counts(ranked: list[Result], order: list[str], names: dict[str, str])
     return [{"id": i, "name": names.get(i, i), "n": n, "w": round(n / top, 3)} for i, n in counts.items()]
 
 
-def results_to_index(results: list[Result], run: RunInfo) -> str:
-    ranked, others = rank(results), _others(results)
-    names, order = level_names(results, run), level_order(results, run)
-    pages = page_names(results)
+def _index_chunks(summaries: list[Summary], run: RunInfo, pages: dict[int, str]) -> Iterator[str]:
+    """index.html, piece by piece. ``pages``: ``page_names`` of the summaries' results."""
+    ranked_s, others_s = _split(summaries, _light)
+    ranked, others, light = [s.r for s in ranked_s], [s.r for s in others_s], [s.r for s in summaries]
+    names, order = level_names(light, run), level_order(light, run)
     categories = list(ranked[0].fit.categories) if ranked else []
     rows = []
-    for i, r in enumerate(ranked + others):
-        v = {"r": r, "rank": i + 1 if i < len(ranked) else None, "name": display_name(r, run), "page": pages.get(id(r)),
-             "job": job_match(r), "status_label": r.status.replace("_", " "),
-             "reason": r.problem.reason if r.problem else "",
-             "level": r.level, "level_name": names.get(r.level.level, r.level.name) if r.level else "",
-             "level_rank": order.index(r.level.level) if r.level and r.level.level in order else -1,
-             "strengths": strengths(r), "gaps": gap_names(r),
-             "cats": {c.id: c.score for c in r.fit.categories} if r.fit else {}}
-        rows.append(v)
+    for i, s in enumerate(ranked_s + others_s):
+        r = s.r
+        rows.append({
+            "r": r, "rank": i + 1 if i < len(ranked) else None, "name": s.name, "page": pages.get(id(r)),
+            "job": s.job, "status_label": r.status.replace("_", " "),
+            "reason": r.problem.reason if r.problem else "",
+            "level": r.level, "level_name": names.get(r.level.level, r.level.name) if r.level else "",
+            "level_rank": order.index(r.level.level) if r.level and r.level.level in order else -1,
+            "strengths": s.strengths, "gaps": s.gaps, "competencies": s.competencies,
+            "cats": {c.id: c.score for c in r.fit.categories} if r.fit else {},
+        })
     script = environment().get_template("index.js").render()
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("scored", "not_resume", "unreadable")}
-    return environment().get_template("index.html").render(
-        rows=rows, ranked=ranked, others=others, run=run, total=len(results), categories=categories,
-        has_job=any(v["job"] is not None for v in rows), counts=counts,
+    return environment().get_template("index.html").generate(
+        rows=rows, ranked=ranked, others=others, run=run, total=len(light), categories=categories,
+        has_job=any(v["job"] is not None for v in rows), counts=_counts(light),
         levels=[{"id": i, "name": names.get(i, i)} for i in order if any(r.level and r.level.level == i for r in ranked)],
         level_counts=_level_counts(ranked, order, names),
         histogram=_histogram([r.fit.overall for r in ranked]),
         csp=_csp(script), pages=pages,
     )
+
+
+def results_to_index(results: list[Result], run: RunInfo) -> str:
+    summaries = [summarise(r, run) for r in results]
+    return "".join(_index_chunks(summaries, run, page_names([s.r for s in summaries])))
 
 
 def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = None,
@@ -484,20 +555,36 @@ def result_to_page(result: Result, run: RunInfo, names: dict[str, str] | None = 
     )
 
 
+# results.json is one JSON document, written as its frame and one item per result; the pieces
+# are dumped with the same options, so the bytes equal one ``json.dumps`` of the whole payload.
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _json_frame(light: list[Result], run: RunInfo) -> tuple[str, str]:
+    """What comes before and after the ``results`` array (keys in sorted order, as sort_keys puts them)."""
+    head = f'{{"counts":{_dump(_counts(light))},"ranking":{_dump([r.candidate_id for r in rank(light)])},"results":['
+    tail = f'],"run":{_dump(to_jsonable(run))},"schema_version":{_dump(RESULTS_SCHEMA_VERSION)}}}'
+    return head, tail
+
+
+def _json_item(result: Result, page: str | None) -> str:
+    return _dump({**to_jsonable(result), "page": page})
+
+
+def _json_order(summaries: list[Summary]) -> list[Summary]:
+    return sorted(summaries, key=lambda s: (s.r.source, s.r.candidate_id))
+
+
 def results_to_json(results: list[Result], run: RunInfo) -> str:
-    pages = page_names(results)
-    ranked = rank(results)
-    payload = {
-        "schema_version": RESULTS_SCHEMA_VERSION,
-        "run": to_jsonable(run),
-        "counts": {s: sum(1 for r in results if r.status == s) for s in ("scored", "not_resume", "unreadable")},
-        "ranking": [r.candidate_id for r in ranked],
-        "results": [
-            {**to_jsonable(r), "page": pages.get(id(r))}
-            for r in sorted(results, key=lambda r: (r.source, r.candidate_id))
-        ],
-    }
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    summaries = [summarise(r, run, i) for i, r in enumerate(results)]
+    light = [s.r for s in summaries]
+    pages = page_names(light)
+    head, tail = _json_frame(light, run)
+    items = (_json_item(results[s.key], pages.get(id(s.r))) for s in _json_order(summaries))
+    return head + ",".join(items) + tail
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -519,30 +606,35 @@ def csv_columns(categories) -> list[str]:
             + ["strengths", "gaps", "reason", "page", "sha256", "rubric_id", "rubric_version", "as_of"])
 
 
-def results_to_csv(results: list[Result], run: RunInfo) -> str:
-    """One row per file (scored ones ranked first), for spreadsheets and applicant-tracking imports."""
-    ranked, others = rank(results), _others(results)
-    categories = list(ranked[0].fit.categories) if ranked else []
-    pages = page_names(results)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+def _write_csv(fh, summaries: list[Summary], run: RunInfo, pages: dict[int, str]) -> None:
+    """results.csv into ``fh``: one row per file (scored ones ranked first)."""
+    ranked, others = _split(summaries, _light)
+    categories = list(ranked[0].r.fit.categories) if ranked else []
+    writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow(csv_columns(categories))
-    for i, r in enumerate(ranked + others):
-        jm = job_match(r)
+    for i, s in enumerate(ranked + others):
+        r, jm = s.r, s.job
         scores = {c.id: c.score for c in r.fit.categories} if r.fit else {}
         row = [
-            i + 1 if i < len(ranked) else "", r.candidate_id, "" if run.blind else display_name(r, run),
+            i + 1 if i < len(ranked) else "", r.candidate_id, "" if run.blind else s.name,
             "" if run.blind else r.source, r.status,
             f"{r.fit.overall:.1f}" if r.fit else "",
             r.level.level if r.level else "", r.level.name if r.level else "",
             f"{r.level.confidence:.2f}" if r.level else "",
             f"{jm['score']:.1f}" if jm and jm["score"] is not None else "",
             *[f"{scores[c.id]:.1f}" if c.id in scores else "" for c in categories],
-            "; ".join(strengths(r)), "; ".join(gap_names(r)),
+            "; ".join(s.strengths), "; ".join(s.gaps),
             r.problem.reason if r.problem else "", pages.get(id(r)) or "", r.sha256,
             r.rubric.id, r.rubric.version, r.as_of.isoformat(),
         ]
         writer.writerow([_cell(v) for v in row])
+
+
+def results_to_csv(results: list[Result], run: RunInfo) -> str:
+    """One row per file (scored ones ranked first), for spreadsheets and applicant-tracking imports."""
+    summaries = [summarise(r, run) for r in results]
+    buf = io.StringIO()
+    _write_csv(buf, summaries, run, page_names([s.r for s in summaries]))
     return buf.getvalue()
 
 
@@ -554,15 +646,53 @@ def _inside(out: Path, relative: str) -> Path:
     return target
 
 
-def write_reports(results: list[Result], run: RunInfo, out: Path) -> Path:
+@dataclass(frozen=True)
+class Written:
+    """What ``write_batch`` wrote: the index, every result it shows as a summary, the page of each
+    (``page_names`` of the summaries' results) and the keys whose result could not be loaded."""
+
+    index: Path
+    summaries: list[Summary]
+    pages: dict[int, str]
+    missing: list
+
+
+def write_batch(keys: Iterable[Any], load: Callable[[Any], Result | None], run: RunInfo, out: Path) -> Written:
+    """Write index.html, candidates/*.html, results.json and results.csv for the results that
+    ``load(key)`` returns (None: left out), holding one full result at a time: a first pass keeps
+    a summary of each, a second loads each again for its page and its results.json item. Every
+    file is written atomically; results.json and results.csv are streamed to disk."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    pages, names = page_names(results), level_names(results, run)
-    for result in sorted(results, key=lambda r: (r.source, r.sha256)):
-        if id(result) in pages:
-            write_atomic(_inside(out, pages[id(result)]), result_to_page(result, run, names))
-    write_atomic(_inside(out, "results.json"), results_to_json(results, run))
-    write_atomic(_inside(out, "results.csv"), results_to_csv(results, run))
+    summaries, missing = [], []
+    for key in keys:
+        result = load(key)
+        if result is None:
+            missing.append(key)
+        else:
+            summaries.append(summarise(result, run, key))
+    light = [s.r for s in summaries]
+    pages, names = page_names(light), level_names(light, run)
+    head, tail = _json_frame(light, run)
+    with atomic_writer(_inside(out, "results.json")) as fh:
+        fh.write(head)
+        for i, s in enumerate(_json_order(summaries)):
+            result, page = load(s.key), pages.get(id(s.r))
+            if result is None:  # gone since the first pass: listed as summarised, no page
+                missing.append(s.key)
+                result = s.r
+            elif page is not None:
+                write_atomic(_inside(out, page), result_to_page(result, run, names))
+            fh.write(("," if i else "") + _json_item(result, page))
+        fh.write(tail)
+    with atomic_writer(_inside(out, "results.csv")) as fh:
+        _write_csv(fh, summaries, run, pages)
     index = out / "index.html"
-    write_atomic(_inside(out, "index.html"), results_to_index(results, run))
-    return index
+    with atomic_writer(_inside(out, "index.html")) as fh:
+        for chunk in _index_chunks(summaries, run, pages):
+            fh.write(chunk)
+    return Written(index, summaries, pages, missing)
+
+
+def write_reports(results: list[Result], run: RunInfo, out: Path) -> Path:
+    return write_batch(range(len(results)), results.__getitem__, run, out).index

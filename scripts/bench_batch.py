@@ -1,14 +1,16 @@
 """Benchmark the batch flow on the livecareer corpus (240 PDFs): throughput with 1 and 2 workers,
 the flow's overhead over a plain loop, an unchanged re-run, and peak memory for 60 vs 240 files.
 
-    python scripts/bench_batch.py [--corpus ../shared/corpus/livecareer] [--files 240]
+    python scripts/bench_batch.py [--corpus ../shared/corpus/livecareer] [--files 240] [--memory-only]
 
 Every timing is taken in this one process, after Prefect's temporary server has started (the
 first flow call starts it), so all ratios come from the same run. The fixed cost of a flow run
 (creating the run, the lock, the manifest, the empty index, the artifact) is measured by runs
 over an empty folder (median of three) and reported; "net" figures subtract it. Peak memory is
 measured in two fresh processes (60 and 240 files, 2 workers), sampling the resident memory of
-the flow process and of its worker processes every 20 ms.
+the flow process and of its worker processes every 20 ms; ``--memory-only`` measures just that.
+Run it in a clean copy of the committed tree (``git archive HEAD | tar -x -C /tmp/b8``) when
+other work is in progress in the checkout.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "livecareer"))
     parser.add_argument("--files", type=int, default=240)
+    parser.add_argument("--memory-only", action="store_true", help="only the peak memory for a quarter of the files vs all of them")
     parser.add_argument("--memory-child", nargs=2, metavar=("FOLDER", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -142,6 +145,9 @@ def main() -> None:
         empty = work / "empty"
         empty.mkdir()
         n = len(list(folder.iterdir()))
+        if args.memory_only:
+            print_memory(small, folder, work)
+            return
         from flows import batch_flow
 
         def flow(src: Path, out: str, workers: int) -> float:
@@ -171,14 +177,19 @@ def main() -> None:
         print(f"  flow (1 worker) / plain loop:        {one / plain:5.2f}x gross, {net(one) / plain:5.2f}x net = (flow - empty-folder flow) / loop   (goal <= 1.15x)")
         print(f"  re-run / first run (2 workers):      {rerun / two:6.1%} gross, {max(rerun - fixed, 0) / net(two):6.1%} net = (re-run - empty) / (first - empty)   (goal <= 3%)")
         shutil.rmtree(work / "two-workers")
-        mem_small = peak_memory(small, work / "mem-small")
-        mem_full = peak_memory(folder, work / "mem-full")
-        print("peak resident memory, 2 workers, fresh process each (flow process / largest worker / total incl. Prefect server)")
-        for label, m in ((f"{mem_small['files']:3d} files", mem_small), (f"{mem_full['files']:3d} files", mem_full)):
-            print(f"  {label}: {m['flow_mb']:6.0f} MB / {m['largest_worker_mb']:5.0f} MB / {m['total_mb']:6.0f} MB")
-        print(f"  growth 60 -> 240 files: flow process {mem_full['flow_mb'] / mem_small['flow_mb']:.2f}x, total {mem_full['total_mb'] / mem_small['total_mb']:.2f}x   (goal: no growth)")
+        print_memory(small, folder, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def print_memory(small: Path, full: Path, work: Path) -> None:
+    mem_small = peak_memory(small, work / "mem-small")
+    mem_full = peak_memory(full, work / "mem-full")
+    print("peak resident memory, 2 workers, fresh process each (flow process / largest worker / total incl. Prefect server)")
+    for m in (mem_small, mem_full):
+        print(f"  {m['files']:3d} files: {m['flow_mb']:6.0f} MB / {m['largest_worker_mb']:5.0f} MB / {m['total_mb']:6.0f} MB")
+    print(f"  growth {mem_small['files']} -> {mem_full['files']} files: flow process {mem_full['flow_mb'] / mem_small['flow_mb']:.2f}x "
+          f"(+{mem_full['flow_mb'] - mem_small['flow_mb']:.0f} MB), total {mem_full['total_mb'] / mem_small['total_mb']:.2f}x   (goal: no growth)")
 
 
 if __name__ == "__main__":

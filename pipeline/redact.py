@@ -121,6 +121,7 @@ class Identity:
     # forms ("Pacific Sound", "GLSU") included: hidden in education lines when re-scored, and
     # everywhere in what a reader sees.
     school_names: tuple[str, ...] = ()
+    education_school_names: tuple[str, ...] = ()  # parts of an entry that are also ordinary words
     source_stem: str = ""
     as_of_year: int = 0  # graduation years from this one on mean "still studying"
     header: frozenset[Line] = frozenset()  # contact lines: the header, a contact block
@@ -156,6 +157,7 @@ class Identity:
             "location": _phrase_pattern((self.location,), 0),
             "schools": _phrase_pattern(self.schools, 0),
             "school_names": _phrase_pattern(self.school_names, 0),
+            "education_school_names": _phrase_pattern(self.school_names + self.education_school_names, 0),
         }
 
 
@@ -245,100 +247,135 @@ _GENERIC = {
 }
 
 
+@cache
+def _not_school_words() -> frozenset[str]:
+    """Words that never make a part of an education line a school on their own: fields of study,
+    kinds of school, job-title and section-heading words, placeholders ("City, State")."""
+    vocab = load_vocabulary()
+    words = set(redaction_words()["schools"]["field_words"]) | _GENERIC | _CONNECTORS
+    words |= set(vocab["titles"]["words"])
+    for kind, names in vocab["headings"].items():
+        if isinstance(names, list):
+            words |= {w for name in names for w in name.lower().split()}
+    words |= {w.lower() for w in vocab["organisations"].get("placeholders", []) if isinstance(w, str)}
+    return frozenset(words)
+
+
+def _plain(word: str) -> str:
+    return word.lower().strip(".,'’()")
+
+
 def _school_in_part(part: str, field: str) -> str:
     """The institution in one part of an education entry's line, or "": whatever is left once
     the degree, the field, dates and study terms are taken out, when it reads like a name (every
-    word capitalised, four words at most)."""
+    word capitalised, four words at most, at least one of them not a field, title or heading
+    word)."""
     part = part.strip(" .-–—'’\"")
     if len(part) < 3 or any(c.isdigit() for c in part) or _keep_terms().search(part):
         return ""
-    fields = set(redaction_words()["schools"]["field_words"])
     rest = _degree_pattern().sub(" | ", part)
     if field and len(field) >= 3:
         rest = rest.replace(field, " | ")
+    common = _not_school_words()
     for piece in _PARTS.split(rest):
         words = piece.split()
         # a school without a school word has a short name ("MIT", "Carnegie Mellon"); a title
         # ("A Quantified Theory of Social Cohesion") is longer
         if not words or len(words) > 4 or words[0] in ("A", "An"):
             continue
-        named = [w for w in words if w.lower().strip(".,") not in fields]
-        if not named or not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
+        if not all(w[0].isupper() or w.lower() in _CONNECTORS for w in words):
             continue
-        if rest.strip() == part or len(named) == len(words):  # no degree or field words in it
-            return piece.strip()
+        first = next((i for i, w in enumerate(words) if _plain(w) not in common), None)
+        if first is None:
+            continue
         # "MSc Computer Science ETH Zürich": the run of name words after the field
-        first = next(i for i, w in enumerate(words) if w.lower().strip(".,") not in fields)
-        return " ".join(words[first:]).strip()
+        return " ".join(words if rest.strip() == part else words[first:]).strip()
     return ""
 
 
 def _short_forms(school: str) -> list[str]:
     """How a résumé may name the same school again: "Pacific Sound University" → "Pacific
-    Sound" and "PSU"; "University of Michigan" → "Michigan"."""
+    Sound" and "PSU"; "University of Michigan" → "Michigan". Only for a name with a school word,
+    and never a field ("Chemistry University of ..." gives no "Chemistry")."""
     words = school.split()
+    at = next((i for i, w in enumerate(words) if re.fullmatch(rf"{_SCHOOL_WORDS}|{_SCHOOL_WORDS.upper()}", w)), None)
+    if at is None:
+        return []
+    common = _not_school_words()
+    head = words[:at]
+    while head and _plain(head[0]) in common:  # "Computer Science Illinois Institute ..."
+        head = head[1:]
+    tail = words[at + 1 :]
+    core = head or (tail[1:] if tail and tail[0].lower() == "of" else [])
+    while core and _plain(core[-1]) in _GENERIC | _CONNECTORS:
+        core = core[:-1]
     out = []
-    head: list[str] = []
-    for w in words:
-        if re.fullmatch(_SCHOOL_WORDS, w) or re.fullmatch(_SCHOOL_WORDS.upper(), w):
-            break
-        head.append(w)
-    if len(head) < len(words):  # a school word in it
-        tail = words[len(head) + 1 :]
-        core = head or (tail[1:] if tail and tail[0].lower() == "of" else [])
-        while core and core[-1].lower() in _GENERIC | _CONNECTORS:
-            core = core[:-1]
-        if core and any(w.lower() not in _GENERIC for w in core) and len(" ".join(core)) >= 4:
-            out.append(" ".join(core))
-    initials = "".join(w[0] for w in words if w[0].isupper() and w.lower() not in _CONNECTORS)
-    if len(initials) >= 3 and len(words) >= 3:
+    if core and any(_plain(w) not in common for w in core) and len(" ".join(core)) >= 4:
+        out.append(" ".join(core))
+    named = head + [words[at]] + tail
+    initials = "".join(w[0] for w in named if w[0].isupper() and w.lower() not in _CONNECTORS)
+    if len(initials) >= 3 and len(named) >= 3 and initials not in redaction_words()["schools"]["not_acronyms"]:
         out.append(initials)
     return out
 
 
-def _education_schools(profile: Profile, education: frozenset[Line]) -> list[str]:
-    """Every institution the candidate's education names: what the profile parsed, names with a
-    school word, names from ``rubrics/redact.toml``, and the name-like part of each entry's
-    heading lines that is neither the degree, the field, a date nor a study term ("MIT",
-    "Carnegie Mellon", "Sciences Po"); then their short forms."""
-    found: list[str] = []
+def _education_schools(profile: Profile, education: frozenset[Line]) -> tuple[list[str], list[str]]:
+    """Every institution the candidate's education names, as (hidden everywhere, hidden in the
+    education section only).
 
-    def add(school: str) -> None:
+    Everywhere: what the profile parsed, names with a school word and their short forms
+    ("Pacific Sound", "PSU"), names from ``rubrics/redact.toml``, and the name-like part of an
+    entry's heading lines that is neither the degree, the field, a date nor a study term ("Riverbend
+    Polytech"). That last kind stays in the education section only when the résumé also writes it
+    in lower case elsewhere ("Insurance" beside "insurance claims": a word, not a name), and a
+    line with four or more such parts is a list of courses, not an entry."""
+    found: list[str] = []
+    local: list[str] = []
+
+    def add(school: str, into: list[str]) -> None:
         school = school.strip(" .,;:-–—|")
         while (m := _degree_pattern().match(school)) is not None:  # "BBA STEPHEN F AUSTIN STATE UNIVERSITY"
             school = school[m.end():].strip(" .,;:-–—|")
-        if len(school) >= 3 and school not in found:
-            found.append(school)
+        if all(_plain(w) in _GENERIC | _CONNECTORS for w in school.split()):  # "University", "State"
+            return
+        if len(school) >= 3 and school not in found and school not in into:
+            into.append(school)
 
     for e in profile.education:
         if e.institution:
-            add(" ".join(re.sub(r"\b\d{4}\b|[–—-]", " ", e.institution).split()))
+            add(" ".join(re.sub(r"\b\d{4}\b|[–—-]", " ", e.institution).split()), found)
     lines = sorted(education, key=lambda ln: (ln.page, ln.top, ln.x0))
     fields = {e.line: e.field for e in profile.education if e.line is not None}
     degree = [bool(_degree_pattern().search(ln.text)) for ln in lines]
     entry: dict[int, str] = {}  # heading lines of an entry, with the entry's field
-    for i, ln in enumerate(lines):
+    for i, ln in enumerate(lines):  # the degree's line, and the line above when it names no degree
         if degree[i]:
             field = fields.get(ln, "")
-            for k in (i - 1, i, i + 1):
+            for k in (i - 1, i):
                 if 0 <= k < len(lines) and (k == i or not (degree[k] or lines[k].bullet)):
                     entry.setdefault(k, field)
+    rest_of_text = "\n".join(ln.text for s in profile.sections if s.kind != "education" for ln in s.lines)
+    not_acronyms = set(redaction_words()["schools"]["not_acronyms"])
     for i, ln in enumerate(lines):
         for text in dict.fromkeys((ln.text, ln.raw)):
             for m in _SCHOOL.finditer(text):
                 if len(m.group().split()) >= 2:
-                    add(m.group())
+                    add(m.group(), found)
             for m in _known_schools().finditer(text):
-                add(m.group())
-            if i in entry and not _study_line().match(text):
-                undated = _DATE.sub(" | ", text)
-                for part in _PARTS.split(undated):
-                    if not _SCHOOL.search(part):
-                        add(_school_in_part(part, entry[i]))
+                add(m.group(), found)
+            if i not in entry or _study_line().match(text):
+                continue
+            parts = [_school_in_part(part, entry[i]) for part in _PARTS.split(_DATE.sub(" | ", text)) if not _SCHOOL.search(part)]
+            parts = [part for part in parts if part and part not in not_acronyms]
+            if len(parts) >= 4:  # "Facility Design, Quality Assurance, Lean Manufacturing, ..."
+                continue
+            for part in parts:
+                word = re.search(rf"(?<!\w){re.escape(part.lower())}(?!\w)", rest_of_text)
+                add(part, local if word else found)
     for school in list(found):
         for short in _short_forms(school):
-            add(short)
-    return found
+            add(short, found)
+    return found, [s for s in local if s not in found]
 
 
 def identity_of(result: Result) -> Identity:
@@ -363,7 +400,7 @@ def identity_of(result: Result) -> Identity:
                 school = m.group().strip()
                 if len(school.split()) >= 2 and school not in schools:
                     schools.append(school)
-    school_names = _education_schools(profile, education)
+    school_names, education_only = _education_schools(profile, education)
     name = contact.name.strip() or _name_like(_lines(profile, "header"))
     titles = " | ".join(pos.title for pos in profile.positions).lower()
     if name and name.lower() in titles:
@@ -383,6 +420,7 @@ def identity_of(result: Result) -> Identity:
         location=contact.location,
         schools=tuple(sorted(schools, key=len, reverse=True)),
         school_names=tuple(sorted(set(schools) | set(school_names), key=len, reverse=True)),
+        education_school_names=tuple(sorted(education_only, key=len, reverse=True)),
         source_stem=stem,
         as_of_year=result.as_of.year,
         header=frozenset(header),
@@ -447,7 +485,7 @@ def redact_text(
         text = _PLACE.sub(LOCATION, text)
     text = _replace(text, phrases["schools"], SCHOOL)
     if education:
-        text = _replace(text, phrases["school_names"], SCHOOL)
+        text = _replace(text, phrases["education_school_names"], SCHOOL)
         text = _SCHOOL.sub(_school_mark, text)
         text = re.sub(rf"\b{_YEAR}\b", _neutral(identity), text) if neutral_years else _DATE.sub(YEAR, text)
     return text
@@ -609,8 +647,8 @@ def score_differences(unredacted: Result, blind: Result) -> tuple[str, ...]:
 
 def shown_strings(value, key: str = ""):
     """Every string of a JSON-able result that a report or export could show (run dates, ids
-    and hashes are not personal): what a leak check searches."""
-    if key in ("as_of", "sha256", "candidate_id", "pipeline_version", "version"):
+    and hashes are not personal, nor the names of the kinds redacted): what a leak check searches."""
+    if key in ("as_of", "sha256", "candidate_id", "pipeline_version", "version", "redacted"):
         return
     if isinstance(value, dict):
         for k, v in value.items():

@@ -2,7 +2,11 @@
 blind score equals the unredacted one, what differed when it did not, and what identifying text
 is still found in what a blind reader sees.
 
-    python scripts/measure_blind.py [--livecareer N] [--no-corpus] [--show N]
+    python scripts/measure_blind.py [--livecareer N] [--no-corpus] [--probes] [--show N]
+
+``--probes`` also measures the bundled examples with the cases blind review must handle written
+into them (the first name and the surname alone in a bullet, a school without a school word in
+the education section and in a bullet, plain years, "'09"), one school form per example.
 
 What is searched: every string of the blind result (as ``results.json`` holds it) plus the text
 of the blind candidate page (``reports.render.result_to_page``; the run's own date removed).
@@ -28,6 +32,7 @@ import os
 import re
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -73,6 +78,38 @@ def source_schools(name: str) -> list[str]:
     return out
 
 
+PROBES = [  # (education line, school) written into the examples in turn
+    ("M.S. Computer Science | MIT | 2009 – 2011", "MIT"),
+    ("MBA, Stanford, 2015", "Stanford"),
+    ("M.S. Software Engineering | Carnegie Mellon | 1998 – 2003", "Carnegie Mellon"),
+    ("MSc Computer Science, ETH Zürich, 2008", "ETH Zürich"),
+    ("B.Tech Electrical Engineering | IIT Bombay | Class of 2008", "IIT Bombay"),
+    ("Master in Public Policy, Sciences Po ('09)", "Sciences Po"),
+]
+
+
+def with_probe(doc, n: int):
+    """The example with the issue's cases written in after its first bullet and its education
+    heading; returns the document and the probe's school."""
+    education, school = PROBES[n % len(PROBES)]
+    lines = list(doc.lines)
+    name = lines[0].text.split()
+    bullet = next(i for i, ln in enumerate(lines) if ln.bullet)
+    heading = next((i for i, ln in enumerate(lines) if ln.text.strip().lower() == "education"), None)
+    if heading is None:
+        return doc, school
+
+    def at(i: int, text: str, is_bullet: bool):
+        return replace(lines[i], text=text, raw=text, top=lines[i].top + 0.5, bullet=is_bullet, bold=False, size=lines[bullet].size)
+
+    probes = {
+        bullet: [at(bullet, f"{name[0]} led the migration in 2015; {name[-1]}'s plan cut costs 40%", True),
+                 at(bullet, f"{name[-1]} et al. presented it at {school} in '09", True)],
+        heading: [at(heading, education, False)],
+    }
+    return replace(doc, lines=tuple(x for i, ln in enumerate(lines) for x in [ln, *probes.get(i, [])])), school
+
+
 def page_text(page: str, as_of: str) -> str:
     page = re.sub(r"(?s)<head>.*?</head>|<style.*?</style>|<script.*?</script>", " ", page)
     return html.unescape(re.sub(r"<[^>]+>", " ", page)).replace(as_of, " ")
@@ -108,8 +145,11 @@ def main() -> None:
     parser.add_argument("--livecareer", type=int, default=2, help="files per livecareer category (0 to skip)")
     parser.add_argument("--no-corpus", action="store_true", help="the bundled examples only")
     parser.add_argument("--show", type=int, default=3, help="leaked strings shown per file and kind")
+    parser.add_argument("--probes", action="store_true", help="also the examples with the issue's cases written in")
     args = parser.parse_args()
     groups = {"examples": sorted(EXAMPLES.glob("*.pdf"))}
+    if args.probes:
+        groups["examples+probes"] = groups["examples"]
     if not args.no_corpus and (CORPUS / "labels.csv").exists():
         files = sorted((CORPUS / "pdfs").glob("*.pdf"))
         for folder in sorted(p for p in (CORPUS / "livecareer").iterdir() if p.is_dir()):
@@ -125,8 +165,12 @@ def main() -> None:
         totals: Counter[str] = Counter()
         files_with: Counter[str] = Counter()
         occurrences: Counter[str] = Counter()
-        for path in files:
+        for n, path in enumerate(files):
             doc = pdf_to_document(path, settings)
+            extra = source_schools(path.name) if group.startswith("examples") else []
+            if group == "examples+probes" and doc.lines:
+                doc, school = with_probe(doc, n)
+                extra.append(school)
             plain = document_to_result(doc, rubric, settings)
             again = document_to_result(redact_document(doc, plain), rubric, settings) if doc.lines else None
             blind = redact_result(plain, again)
@@ -134,7 +178,6 @@ def main() -> None:
             shown = "\n".join(shown_strings(to_jsonable(blind)))
             if blind.status != "unreadable":
                 shown += "\n" + page_text(result_to_page(blind, run), run.as_of)
-            extra = source_schools(path.name) if group == "examples" else []
             found = leaks(plain, shown, schools_known, extra)
             if not blind.blind.holds:
                 totals["check failed"] += 1

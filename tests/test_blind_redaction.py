@@ -215,6 +215,24 @@ def test_study_terms_and_coursework_are_not_taken_for_a_school(rubric, settings,
     assert "Dean's List" in shown or "Magna Cum Laude" in shown
 
 
+def test_a_list_of_courses_and_ordinary_words_stay_outside_the_education_section(rubric, settings):
+    """A degree line listing four or more courses is a list, not a school; a part of an entry that
+    the résumé also writes as an ordinary lower-case word ("summit") is hidden in the education
+    section only; initials that are something else first ("API") are never a school."""
+    from pipeline.redact import identity_of
+
+    education = ["M.S. Industrial Engineering: Facility Design, Quality Assurance, Lean Manufacturing, Reaction Kinetics",
+                 "Associate of Personal Insurance (API)", "B.A. Economics | Summit | 2004 – 2008"]
+    body = "Ran the partner summit and shipped a new API; Summit Labs adopted it"
+    plain, blind = _blind(_resume(education, body), rubric, settings)
+    identity = identity_of(plain)
+    assert identity.education_school_names == ("Summit",)
+    for word in ("Quality Assurance", "Lean Manufacturing", "API", "Summit"):
+        assert word not in identity.school_names, word
+    shown = _shown(blind)
+    assert body in shown and "B.A. Economics | [school] | [year] – [year]" in shown
+
+
 # ---------------------------------------------------------------------------------------------
 # The bundled examples, with the issue's cases written into them
 # ---------------------------------------------------------------------------------------------

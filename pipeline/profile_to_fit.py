@@ -312,22 +312,33 @@ class Hit:
 def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: RubricMatcher) -> dict[int, Hit]:
     """Competency index → how this unit is evidence for it (at most one hit per competency)."""
     hits: dict[int, Hit] = {}
+
+    def denied(text: str, term: str) -> bool:
+        # "I do not set product roadmaps; I make sure they ship": a term denied by one of the
+        # few words before it, in its own clause, is not evidence ("not only" is no denial).
+        clause = re.split(r"[.,;:!?]|\bbut\b", text[: max(0, text.lower().find(term.lower()))])[-1]
+        near = " ".join(clause.split()[-4:])
+        return re.search(r"\b(?:not(?! only)|never|without|don't|didn't|doesn't)\b", near, re.I) is not None
+
     for j, comp in enumerate(matcher.competencies):
         term = matcher.aliases[j].search(unit.text)
         if term:
-            hits[j] = Hit(term, "alias", 1.0)
+            if not denied(unit.text, term):
+                hits[j] = Hit(term, "alias", 1.0)
             continue
         if corrected != unit.text:
             term = matcher.aliases[j].search(corrected)
             if term:
-                hits[j] = Hit(term, "near-spelling", 0.9)
+                if not denied(corrected, term):
+                    hits[j] = Hit(term, "near-spelling", 0.9)
                 continue
         if not unit.context or unit.kind == "skill":
             continue  # everyday words and paraphrases need a technical or product context,
             #           and a line of a skills list is a list, not a sentence
         term = matcher.keywords[j].search(unit.text)
         if term and _other_context(unit.context, term):
-            hits[j] = Hit(term, "keyword", 1.0)
+            if not denied(unit.text, term):
+                hits[j] = Hit(term, "keyword", 1.0)
             continue
         reference, sim = matcher.best_reference(similarity, j)
         if sim >= matcher.min_similarity and _paraphrase_like(unit.text, reference, matcher.common):

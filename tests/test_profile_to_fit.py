@@ -173,6 +173,20 @@ def test_hands_on_technical_background(rubric, bullet, counts):
     assert (score_of(rubric, "engineering", bullets=[bullet], title="Associate") > 0) == counts
 
 
+@pytest.mark.parametrize(
+    "summary,counts",
+    [
+        ("Technical program manager. I do not set product roadmaps; I make sure they ship.", False),
+        ("Program manager who never owned a product roadmap", False),
+        ("Not only owned the product roadmap but also ran the launches", True),
+        ("Never missed a date, and owned the product roadmap for the platform", True),
+        ("Owned the product roadmap without a dedicated designer", True),
+    ],
+)
+def test_a_denied_term_is_not_evidence(rubric, summary, counts):
+    assert (score_of(rubric, "roadmap", bullets=["Answered the phone"], summary=[summary]) > 0) == counts
+
+
 def test_a_keyword_is_not_its_own_context(rubric):
     """"database" is a context word and a keyword: alone it does not make itself count."""
     assert score_of(rubric, "data", bullets=["Kept the recipe database up to date"], title="Chef") == 0

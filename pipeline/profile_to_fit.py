@@ -37,6 +37,7 @@ _RESULT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_][\w+#]*(?:[./&'-][\w+#]+)*")
+_CLAUSE = re.compile(r"[.,;:!?]|\bbut\b")
 _CONTINUES = re.compile(r"(?:[,;:&/(-]|\b(?:and|or|of|to|the|with|for|in|on|a|an|by|from|at|as|into))$", re.I)
 _QUOTE_CHARS = 320
 _HITS_REMEMBERED = 2_000  # units whose matches a RubricMatcher keeps (a résumé has ~20-200; ~2 MB at most)
@@ -204,6 +205,8 @@ class RubricMatcher:
         self.fuzzy_min_length = scoring.fuzzy_min_length
         self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
         self._hits: dict[Unit, dict[int, Hit]] = {}
+        negations = "|".join(re.escape(w) for w in sorted(scoring.negations, key=lambda w: (-len(w), w)))
+        self.negation = re.compile(rf"(?<![\w'])(?:{negations})(?![\w'])(?! only\b)", re.I) if negations else None
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
         refs = [(i, r) for i, c in enumerate(self.competencies) for r in c.references]
         self.ref_cols = [[k for k, (i, _) in enumerate(refs) if i == j] for j in range(len(self.competencies))]
@@ -214,6 +217,14 @@ class RubricMatcher:
         self.min_similarity = scoring.paraphrase_min_similarity
         self.common = frozenset(w.lower()[:5] for w in scoring.paraphrase_common_words)
         self.paraphrase_quality = scoring.paraphrase_quality
+
+    def denied(self, text: str, term: str) -> bool:
+        """"I do not set product roadmaps; I make sure they ship": a term denied by one of the
+        rubric's negations among the four words before it, in its own clause, is not evidence."""
+        if self.negation is None:
+            return False
+        clause = _CLAUSE.split(text[: max(0, text.lower().find(term.lower()))])[-1]
+        return self.negation.search(" ".join(clause.split()[-4:])) is not None
 
     def stuffing_key(self, text: str) -> str:
         """What a line says besides the rubric's own terms, as a set of words: two lines that
@@ -312,14 +323,7 @@ class Hit:
 def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: RubricMatcher) -> dict[int, Hit]:
     """Competency index → how this unit is evidence for it (at most one hit per competency)."""
     hits: dict[int, Hit] = {}
-
-    def denied(text: str, term: str) -> bool:
-        # "I do not set product roadmaps; I make sure they ship": a term denied by one of the
-        # few words before it, in its own clause, is not evidence ("not only" is no denial).
-        clause = re.split(r"[.,;:!?]|\bbut\b", text[: max(0, text.lower().find(term.lower()))])[-1]
-        near = " ".join(clause.split()[-4:])
-        return re.search(r"\b(?:not(?! only)|never|without|don't|didn't|doesn't)\b", near, re.I) is not None
-
+    denied = matcher.denied
     for j, comp in enumerate(matcher.competencies):
         term = matcher.aliases[j].search(unit.text)
         if term:

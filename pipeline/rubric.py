@@ -88,6 +88,9 @@ class Scoring(_Model):
     corroboration: tuple[float, ...] = Field(min_length=1)
     max_evidence_per_competency: int = Field(ge=1)  # quotes kept (and shown) per competency
     context_words: tuple[str, ...] = Field(min_length=1)  # what makes a keyword count
+    # Words that deny a term when they come just before it in its clause ("did not own the
+    # roadmap"); followed by "only" they do not ("not only the roadmap").
+    negations: tuple[str, ...] = ()
 
     @field_validator("corroboration")
     @classmethod

@@ -110,8 +110,9 @@ class Identity:
     """What identifies one candidate, gathered from their own profile (and file name)."""
 
     name: str = ""
-    name_in_body: bool = True  # False when the name reads like a job title
-    name_parts: tuple[str, ...] = ()
+    name_in_body: bool = True  # False when the name reads like a job title or a heading
+    name_parts: tuple[str, ...] = ()  # every token: hidden everywhere, any case
+    body_name_parts: tuple[str, ...] = ()  # when not name_in_body: the tokens hidden in the body, as written
     email: str = ""
     phone_digits: str = ""
     links: tuple[str, ...] = ()
@@ -153,6 +154,7 @@ class Identity:
             "links": _phrase_pattern(self.links, re.IGNORECASE),
             "name": _phrase_pattern((self.name,), re.IGNORECASE),
             "name_parts": _phrase_pattern(self.name_parts, re.IGNORECASE),
+            "body_name_parts": _phrase_pattern(tuple(v for t in self.body_name_parts for v in (t, t.title(), t.upper())), 0),
             "file": _phrase_pattern((stem,), re.IGNORECASE),
             "location": _phrase_pattern((self.location,), 0),
             "schools": _phrase_pattern(self.schools, 0),
@@ -405,15 +407,22 @@ def identity_of(result: Result) -> Identity:
     titles = " | ".join(pos.title for pos in profile.positions).lower()
     if name and name.lower() in titles:
         name = ""  # a job title read as a name ("CHEF OWNER" heading the résumé): not identifying
-    title_words = set(load_vocabulary()["titles"]["words"])
-    # "LEAD INTERACTION DESIGNER" may be a title taken for a name: hidden where the name stands
-    # (the header), but in the body the same words are the candidate's work, not their name.
-    name_in_body = not any(w in title_words for w in re.split(r"[\s-]+", name.lower()))
+    vocab = load_vocabulary()
+    title_words = set(vocab["titles"]["words"])
+    heading_words = {w for names in vocab["headings"].values() if isinstance(names, list) for n in names for w in n.lower().split()}
+    # "LEAD INTERACTION DESIGNER" may be a title taken for a name, "Professional Overview" a
+    # heading: hidden where the name stands (the header), but in the body the same words are the
+    # candidate's work, not their name. Their other tokens ("Mason" in "Mason Cook") are still
+    # hidden everywhere, as written.
+    words = set(re.split(r"[\s-]+", name.lower()))
+    name_in_body = not words & (title_words | heading_words)
     parts = name_tokens(name)
+    body_parts = () if name_in_body else tuple(t for t in parts if t.lower() not in title_words | heading_words)
     return Identity(
         name=name,
         name_in_body=name_in_body,
         name_parts=parts,
+        body_name_parts=body_parts,
         email=contact.email,
         phone_digits=re.sub(r"\D", "", contact.phone),
         links=contact.links,
@@ -551,6 +560,8 @@ def shown_text(text: str, identity: Identity, **where: bool) -> str:
     text = _replace(text, phrases["school_names"], SCHOOL)
     if identity.name_in_body or where.get("header"):
         text = _replace(text, phrases["name_parts"], NAME)
+    else:
+        text = _replace(text, phrases["body_name_parts"], NAME)
     return hide_dates(text)
 
 

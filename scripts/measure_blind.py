@@ -120,10 +120,12 @@ def leaks(plain, shown: str, schools_known: list[str], extra_schools: list[str])
     if plain.profile is not None:
         c = plain.profile.contact
         identity = identity_of(plain)
-        if identity.name_in_body:  # a job title taken for a name is kept in the body
+        if identity.name_in_body:
             for token in sorted({t for t in re.split(r"[\s-]+", identity.name) if len(t) >= 2}):
                 if token.lower().strip(".") not in PARTICLES and re.search(rf"(?<![\w\[]){re.escape(token)}(?![\w\]])", shown, re.I):
                     found["name"].append(token)
+        else:  # a job title or heading taken for a name: its title and heading words stay in the body
+            found["name"] += [t for t in identity.body_name_parts if re.search(rf"(?<![\w\[]){re.escape(t)}(?![\w\]])", shown)]
         links = [link for link in c.links if "/" in link or link == link.lower()]  # not "lessons.Com" glued text
         low = shown.lower()
         for kind, values in (("email", [c.email]), ("location", [c.location]), ("link", links)):
@@ -133,7 +135,9 @@ def leaks(plain, shown: str, schools_known: list[str], extra_schools: list[str])
         if len(digits) >= 7 and len(set(digits)) > 1 and re.search(rf"(?<!\d){spaced}", shown):
             found["phone"].append(c.phone)
         education = "\n".join(ln.text for s in plain.profile.sections if s.kind == "education" for ln in s.lines)
-        schools = {e.institution for e in plain.profile.education if e.institution} | set(extra_schools)
+        generic = re.compile(r"(?i)(?:the\s+)?(?:state\s+)?(?:university|college|school|institute|academy|high school)")
+        schools = {e.institution for e in plain.profile.education if e.institution and not generic.fullmatch(e.institution)}
+        schools |= set(extra_schools)
         schools |= {s for s in schools_known if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", education)}
         found["school"] = sorted(s for s in schools if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", shown))
     found["year"] = sorted(set(m.group() for m in YEAR.finditer(shown)))

@@ -74,6 +74,33 @@ def test_a_name_that_reads_like_a_job_title_stays_in_the_body():
     assert shown_text("LEAD INTERACTION DESIGNER", identity, header=True) == "[name]"
 
 
+@pytest.mark.parametrize(
+    "name, body, shown",
+    [
+        ("Maya Lindqvist", "Maya led the migration; MAYA and Lindqvist's team", "[name] led the migration; [name] and [name]'s team"),
+        # a name with a job-title word: the title word stays in the body, the other tokens do not
+        ("Mason Cook", "Mason led the migration for the line cook team", "[name] led the migration for the line cook team"),
+    ],
+)
+def test_name_tokens_in_the_body_of_a_resume(rubric, settings, name, body, shown):
+    from pipeline.redact import identity_of
+
+    plain, blind = _blind(_resume(["B.A. Economics | Riverbend State University | 2010"], body, name), rubric, settings)
+    assert identity_of(plain).name == name
+    assert blind.blind.holds and shown in _shown(blind)
+
+
+def test_a_heading_read_as_a_name_does_not_hide_its_words_in_the_body(rubric, settings):
+    from pipeline.redact import identity_of
+
+    plain, blind = _blind(_resume([], "Professional services overview for the executive team", "Professional Overview"), rubric, settings)
+    identity = identity_of(plain)
+    if identity.name != "Professional Overview":
+        pytest.skip(f"the profile did not read the heading as a name ({identity.name!r})")
+    assert not identity.name_in_body and identity.body_name_parts == ()
+    assert "Professional services overview for the executive team" in _shown(blind)
+
+
 # ---------------------------------------------------------------------------------------------
 # 4. Every year, not other numbers (display)
 # ---------------------------------------------------------------------------------------------
@@ -131,11 +158,11 @@ def _line(text, top, size=10.0, bold=False, bullet=False):
     return Line(text, text, 1, 40.0, top, 500.0, top + 10, size, bold, 0, bullet)
 
 
-def _resume(education: list[str], body: str):
+def _resume(education: list[str], body: str, name: str = "Jordan Quist"):
     from pipeline.types import Document
 
     texts = [
-        ("Jordan Quist", 20, 16.0, True, False),
+        (name, 20, 16.0, True, False),
         ("jordan.q@example.com | (555) 101-2020 | Austin, TX", 40, 10.0, False, False),
         ("EXPERIENCE", 70, 12.0, True, False),
         ("Product Manager | Acme Software | 01/2019 - Present", 90, 10.0, True, False),

@@ -277,6 +277,9 @@ def test_blind_batch_writes_nothing_identifying_and_states_the_check(tmp_path, p
     assert len(pages) == summary["scored"] + summary["not_resume"] >= 9
     for page in pages:
         assert "Redaction check passed" in written[page] and "equals the unredacted score" in written[page], page
+        # no calendar year on a blind page but the run's own date (the timeline counts back from it)
+        text = re.sub(r"(?s)<head>.*?</head>|<[^>]+>", " ", written[page]).replace(AS_OF.isoformat(), " ")
+        assert not re.search(r"(?<![\w.,$])(?:19[4-9]\d|20[0-3]\d)(?![\w%]|[.,]\d)", text), page
     assert "Redaction check passed for all" in written[out / "index.html"]
     records = written[out / "audit.jsonl"].splitlines()
     assert len(records) == 1 and json.loads(records[0])["settings"]["blind"] is True

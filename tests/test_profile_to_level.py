@@ -89,6 +89,8 @@ def profile(positions, product_months=0, summary=(), education=()):
         ("Product Designer", "mid", "adjacent"),
         ("Head Undergraduate Researcher", "intern", "adjacent"),
         ("Executive Chef", "mid", "other"),
+        ("Co-owner/Executive Chef", "mid", "other"),
+        ("Co-founder & CEO", "chief", "adjacent"),
     ],
 )
 def test_title_wording_is_normalised(vocab, title, seniority, family):

@@ -12,7 +12,7 @@ Two kinds of redaction, both pure:
   whether someone is studying, but no longer anything about age.
 * display redaction (``redact_result``): identity redaction plus, everywhere, every token of the
   name ("Maya led the migration", "Lindqvist et al."), every school an education entry names
-  (with or without a school word: "MIT", "Sciences Po"), and every year (1950-2039, "'09",
+  (with or without a school word: "MIT", "Sciences Po"), and every year (1940-2039, "'09",
   "1998-2003"), so that employment dates (which tenure is computed from, and which therefore
   stay in the scored text) are not shown either. Durations are kept, and positions keep their
   place in time relative to the run date (``Position.relative_months``) for a timeline with no
@@ -340,6 +340,8 @@ def _education_schools(profile: Profile, education: frozenset[Line]) -> tuple[li
             school = school[m.end():].strip(" .,;:-–—|")
         if all(_plain(w) in _GENERIC | _CONNECTORS for w in school.split()):  # "University", "State"
             return
+        if _degree_pattern().fullmatch(school) or _degree_pattern().fullmatch(school + "."):  # "A.A"
+            return
         if len(school) >= 3 and school not in found and school not in into:
             into.append(school)
 
@@ -380,6 +382,18 @@ def _education_schools(profile: Profile, education: frozenset[Line]) -> tuple[li
     return found, [s for s in local if s not in found]
 
 
+def _reads_like_a_name(name: str) -> bool:
+    """One to five words, each capitalised (or a particle: "van"), no digits, not a sentence."""
+    words = name.split()
+    particles = set(redaction_words()["names"]["particles"])
+    return (
+        1 <= len(words) <= 5
+        and not any(c.isdigit() for c in name)
+        and not name.rstrip().endswith((".", ":", ";", "!", "?"))
+        and all(w[0].isupper() or w.lower() in particles for w in words)
+    )
+
+
 def identity_of(result: Result) -> Identity:
     """Everything to redact for one result; empty but for the file name when it has no profile."""
     stem = result.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -418,6 +432,8 @@ def identity_of(result: Result) -> Identity:
     name_in_body = not words & (title_words | heading_words)
     parts = name_tokens(name)
     body_parts = () if name_in_body else tuple(t for t in parts if t.lower() not in title_words | heading_words)
+    if not _reads_like_a_name(name):  # "prosperity through strategic business plans.": a sentence
+        name_in_body, body_parts = False, ()
     return Identity(
         name=name,
         name_in_body=name_in_body,

@@ -90,6 +90,18 @@ def test_name_tokens_in_the_body_of_a_resume(rubric, settings, name, body, shown
     assert blind.blind.holds and shown in _shown(blind)
 
 
+@pytest.mark.parametrize(
+    "name, reads",
+    [("Maya Lindqvist", True), ("Ludwig van Beethoven", True), ("MAYA LINDQVIST", True), ("Seán O'Brien", True),
+     ("prosperity through strategic business plans.", False), ("Jane Roe 2019", False), ("Summary:", False),
+     ("A B C D E F", False)],
+)
+def test_what_reads_like_a_name(name, reads):
+    from pipeline.redact import _reads_like_a_name
+
+    assert _reads_like_a_name(name) is reads
+
+
 def test_a_heading_read_as_a_name_does_not_hide_its_words_in_the_body(rubric, settings):
     from pipeline.redact import identity_of
 
@@ -208,6 +220,7 @@ def _shown(result) -> str:
         (["CORNELL UNIVERSITY", "B.S. Computer Science, 2011"], "CORNELL UNIVERSITY", "B.S. Computer Science"),
         (["M.S. Information Systems, Pacific Sound University 2016 – 2018"], "Pacific Sound", "M.S. Information Systems"),
         (["B.S. Information Science | Great Lakes State University | 2023 – 2027"], "GLSU", "B.S. Information Science"),
+        (["A.A. : Business Management , 2016 Treasure Valley Community College"], "Treasure Valley", "A.A. : Business Management"),
     ],
 )
 def test_the_school_of_every_education_entry_is_hidden_wherever_it_appears(rubric, settings, education, school, kept):

@@ -125,6 +125,7 @@ def score_on_dask(items: list[tuple[str, str]], rubric: Rubric, settings: Settin
             for i in range(0, len(items), size)
         ]
         for future in as_completed(futures):
+            futures.clear()  # as_completed keeps the chunks not done yet; a stored chunk is let go
             for outcome in future.result():
                 commit(outcome)
 

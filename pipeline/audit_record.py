@@ -15,10 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from datetime import datetime, timedelta, timezone
 from collections.abc import Iterable
+from itertools import chain
+from typing import IO
 from pathlib import Path
 
+from pipeline.atomic import atomic_writer
 from pipeline.serialise import to_jsonable
 from pipeline.types import Result, RubricRef, Settings
 
@@ -80,18 +84,22 @@ def run_record(
 
 
 def _record(ordered: Iterable[Result], rubric: RubricRef, settings: Settings, pipeline_version: str,
-            time: datetime, extra: dict | None) -> dict:
+            time: datetime, extra: dict | None, spool: IO[str] | None = None) -> dict:
     """The record from results already in order, taken one at a time: only the small per-candidate
-    entries are kept, never the results themselves."""
+    entries are kept, never the results themselves; with ``spool``, not even those: each is
+    written there as JSON (", " between them) and ``candidates`` stays empty."""
     inputs, candidates, failures = [], [], []
     counts = dict.fromkeys(("scored", "unreadable", "not_resume"), 0)
-    for r in ordered:
+    for i, r in enumerate(ordered):
         inputs.append({"sha256": r.sha256, "candidate_id": r.candidate_id})
         if r.status in counts:
             counts[r.status] += 1
         if r.blind is not None and not r.blind.holds:
             failures.append(r.candidate_id)
-        candidates.append(_candidate(r))
+        if spool is None:
+            candidates.append(_candidate(r))
+        else:
+            spool.write((", " if i else "") + _dumps(_candidate(r)))
     return {
         "record_version": RECORD_VERSION,
         "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -137,27 +145,52 @@ def _ends_with_newline(path: Path) -> bool:
         return fh.read(1) == b"\n"
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def append_record(out: Path, record: dict, retention_days: int = DEFAULT_RETENTION_DAYS) -> Path:
     """Prune records older than ``retention_days`` before the record's time (0: keep all), then
     append ``record`` as one line and flush it to disk. Returns the audit file's path."""
-    path = Path(out) / AUDIT_FILE
+    return _append_line(Path(out) / AUDIT_FILE, record["time"], [_dumps(record)], retention_days)
+
+
+def _append_line(path: Path, time_iso: str, pieces: Iterable[str], retention_days: int) -> Path:
+    """Prune (streaming the kept lines into a new file), then append the line written as
+    ``pieces`` and flush it to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if retention_days > 0 and path.exists():
-        cutoff = datetime.fromisoformat(record["time"]) - timedelta(days=retention_days)
+        cutoff = datetime.fromisoformat(time_iso) - timedelta(days=retention_days)
         if _needs_pruning(path, cutoff):
-            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-            kept = [ln for ln in lines if ln.strip() and keep_record(ln, cutoff)]
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text("".join(ln if ln.endswith("\n") else ln + "\n" for ln in kept), encoding="utf-8")
-            os.replace(tmp, path)
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-    if path.exists() and path.stat().st_size and not _ends_with_newline(path):
-        line = "\n" + line  # a line cut short by a crash stays a line of its own
+            with open(path, encoding="utf-8") as old, atomic_writer(path) as new:
+                for ln in old:
+                    if ln.strip() and keep_record(ln, cutoff):
+                        new.write(ln if ln.endswith("\n") else ln + "\n")
+    lead = "\n" if path.exists() and path.stat().st_size and not _ends_with_newline(path) else ""
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
+        fh.write(lead)  # a line cut short by a crash stays a line of its own
+        for piece in pieces:
+            fh.write(piece)
+        fh.write("\n")
         fh.flush()
         os.fsync(fh.fileno())
     return path
+
+
+def _append_streamed(out: Path, ordered: Iterable[Result], rubric: RubricRef, settings: Settings, pipeline_version: str,
+                     time: datetime, extra: dict | None, retention_days: int) -> Path:
+    """Append the record of results taken one at a time, in the record's order: each candidate's
+    entry goes to a temporary file as it is made and is copied into the line, so neither the
+    results nor their entries are ever all in memory. The line is the one ``append_record`` would
+    write for ``run_record`` of the same results."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        record = _record(ordered, rubric, settings, pipeline_version, time, extra, spool)
+        spool.seek(0)
+        # sorted keys: "blind_check_failures" comes first, then "candidates": nothing before it can
+        # hold this text unescaped, so the first occurrence is the place for the spooled entries
+        head, tail = _dumps(record).split('"candidates": []', 1)
+        pieces = chain([head, '"candidates": ['], iter(lambda: spool.read(1 << 16), ""), ["]", tail])
+        return _append_line(Path(out) / AUDIT_FILE, record["time"], pieces, retention_days)
 
 
 def last_record(out: Path) -> dict | None:
@@ -204,7 +237,8 @@ def audit_run(
     (``reports_rebuilt`` False and no ``results``), the previous record's candidates are repeated
     if it covers exactly the ``shown`` file hashes under the same rubric, settings and version."""
     if results is not None:
-        return append_record(out, run_record(results, rubric, settings, pipeline_version, time, extra), retention_days)
+        ordered = sorted(results, key=lambda r: (r.sha256, r.candidate_id))
+        return _append_streamed(out, ordered, rubric, settings, pipeline_version, time, extra, retention_days)
     if not reports_rebuilt:
         previous = last_record(out)
         fresh = _record([], rubric, settings, pipeline_version, time, extra)
@@ -212,6 +246,7 @@ def audit_run(
         if same and sorted(i["sha256"] for i in previous.get("inputs", [])) == sorted(shown):
             record = {**previous, "time": fresh["time"], "run": fresh["run"], "reports_unchanged": True}
             return append_record(out, record, retention_days)
+        del previous
     loaded = (read_result(sha) for sha in sorted(set(shown)))  # each content once, in the record's order
-    record = _record((r for r in loaded if r is not None), rubric, settings, pipeline_version, time, extra)
-    return append_record(out, record, retention_days)
+    return _append_streamed(out, (r for r in loaded if r is not None), rubric, settings, pipeline_version, time, extra,
+                            retention_days)

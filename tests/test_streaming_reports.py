@@ -208,3 +208,26 @@ def test_audit_record_after_a_rebuild_reads_each_result_once_one_at_a_time(tmp_p
     first, second = [json.loads(ln) for ln in (tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()]
     assert "reports_unchanged" not in second, "the reports were rebuilt: a fresh record, not a repeat"
     assert second == first == json.loads(json.dumps(run_record(results, rubric.ref, settings, __version__, t0), sort_keys=True))
+
+
+def test_streamed_audit_line_is_byte_for_byte_the_record(tmp_path, rubric, settings):
+    """The audit line written entry by entry is the JSON of ``run_record``, whatever the run's
+    extras hold (even a key named like the spliced-in one)."""
+    from datetime import datetime, timezone
+
+    from pipeline import __version__
+    from pipeline.audit_record import AUDIT_FILE, audit_run, run_record
+    from pipeline.types import BlindCheck
+
+    results = [
+        replace(make_result("A", "a.pdf", 40.0, sha="a" * 64), blind=BlindCheck(("name",), 40.0, 39.0, ("overall 40.0 vs 39.0",))),
+        make_result("B", "b.pdf", status="unreadable", sha="b" * 64),
+        make_result("C", "c.pdf", 70.0, sha="c" * 64),
+    ]
+    t0 = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+    extra = {"candidates": [], "workers": 2, "note": '"candidates": []'}
+    for rows in (results, []):
+        (tmp_path / AUDIT_FILE).unlink(missing_ok=True)
+        audit_run(tmp_path, rows, [r.sha256 for r in rows], None, rubric.ref, settings, __version__, t0, extra=extra)
+        expected = json.dumps(run_record(rows, rubric.ref, settings, __version__, t0, extra), ensure_ascii=False, sort_keys=True)
+        assert (tmp_path / AUDIT_FILE).read_text(encoding="utf-8") == expected + "\n"

@@ -136,7 +136,8 @@ def leaks(plain, shown: str, schools_known: list[str], extra_schools: list[str])
             found["phone"].append(c.phone)
         education = "\n".join(ln.text for s in plain.profile.sections if s.kind == "education" for ln in s.lines)
         generic = re.compile(r"(?i)(?:the\s+)?(?:state\s+)?(?:university|college|school|institute|academy|high school)")
-        schools = {e.institution for e in plain.profile.education if e.institution and not generic.fullmatch(e.institution)}
+        schools = {e.institution for e in plain.profile.education  # not "College" or "school full-time"
+                   if re.search(r"\b[A-Z]", e.institution) and not generic.fullmatch(e.institution)}
         schools |= set(extra_schools)
         schools |= {s for s in schools_known if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", education)}
         found["school"] = sorted(s for s in schools if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", shown))

@@ -409,6 +409,14 @@ def test_the_blind_timeline_keeps_order_and_lengths_without_dates(plain_and_blin
     assert not YEAR.search(text), YEAR.findall(text)
     for row in b["rows"]:
         assert row["duration"] in text
+    assert re.search(r"\d+ [ym]( \d+ m)? ago to (now|\d+ [ym]( \d+ m)? ago)", text)  # the positions table
+
+
+def test_the_positions_table_says_how_long_ago(plain_and_blind, rubric):
+    """Jan 2022 – Present, as of Nov 2026: started 4 y 10 m before the run date, still current."""
+    _, blind = plain_and_blind["03-senior-tpm-maya-lindqvist.pdf"]
+    text = _page_text(blind, rubric)
+    assert "4 y 10 m ago to now" in text and "6 y 8 m ago to 4 y 11 m ago" in text
 
 
 def test_a_long_career_shows_its_length_but_no_start_year(plain_and_blind, rubric):

@@ -125,7 +125,7 @@ def leaks(plain, shown: str, schools_known: list[str], extra_schools: list[str])
                 if token.lower().strip(".") not in PARTICLES and re.search(rf"(?<![\w\[]){re.escape(token)}(?![\w\]])", shown, re.I):
                     found["name"].append(token)
         else:  # a job title or heading taken for a name: its title and heading words stay in the body
-            found["name"] += [t for t in identity.body_name_parts if re.search(rf"(?<![\w\[]){re.escape(t)}(?![\w\]])", shown)]
+            found["name"] += [t for t in getattr(identity, "body_name_parts", ()) if re.search(rf"(?<![\w\[]){re.escape(t)}(?![\w\]])", shown)]
         links = [link for link in c.links if "/" in link or link == link.lower()]  # not "lessons.Com" glued text
         low = shown.lower()
         for kind, values in (("email", [c.email]), ("location", [c.location]), ("link", links)):

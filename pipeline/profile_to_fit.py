@@ -37,6 +37,12 @@ _RESULT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_][\w+#]*(?:[./&'-][\w+#]+)*")
+# A web or e-mail address: a scheme or "www.", an "@" between names, or a domain with a path.
+_ADDRESS = re.compile(
+    r"\S*(?:://|\bwww\.)\S*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|us|uk|co|me)/\S*",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(r"[.,;:!?]|\bbut\b")
 _CONTINUES = re.compile(r"(?:[,;:&/(-]|\b(?:and|or|of|to|the|with|for|in|on|a|an|by|from|at|as|into))$", re.I)
 _QUOTE_CHARS = 320
@@ -81,6 +87,12 @@ def _join(lines: list[Line], attr: str) -> str:
     return " ".join(getattr(ln, attr) or ln.text for ln in lines).strip()
 
 
+def _unit_text(lines: list[Line]) -> str:
+    """What a unit says, for matching: its lines joined, web and e-mail addresses left out (a
+    link's "…/api.html" is an address, not evidence, and blind review removes addresses)."""
+    return " ".join(_ADDRESS.sub(" ", _join(lines, "text")).split())
+
+
 def _quote(lines: list[Line]) -> str:
     text = " ".join(" ".join((ln.raw or ln.text).split()) for ln in lines)
     return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1].rstrip() + "…"
@@ -108,7 +120,7 @@ def profile_to_units(profile: Profile, rubric: Rubric) -> list[Unit]:
         role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
         role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)
         for item in lines_to_items(pos.bullets):
-            text = _join(item, "text")
+            text = _unit_text(item)
             kind = "result_bullet" if _RESULT.search(text) else "bullet"
             context = tuple(sorted(set(role_words) | set(matcher.context_in(text))))
             units.append(Unit(text, _quote(item), "experience", item[0].page, kind, recency, context))
@@ -127,7 +139,7 @@ def profile_to_units(profile: Profile, rubric: Rubric) -> list[Unit]:
         items = [[ln] for ln in lines] if section.kind == "skills" else lines_to_items(lines)
         kind = kinds.get(section.kind, "other")
         for item in items:
-            text = _join(item, "text")
+            text = _unit_text(item)
             if kind == "bullet" and _RESULT.search(text):
                 kind_here = "result_bullet"
             else:

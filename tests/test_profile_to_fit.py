@@ -173,6 +173,20 @@ def test_hands_on_technical_background(rubric, bullet, counts):
     assert (score_of(rubric, "engineering", bullets=[bullet], title="Associate") > 0) == counts
 
 
+@pytest.mark.parametrize("address", [
+    "www.example.lib.ks.us/history/api.html",
+    "https://github.com/someone/kubernetes-roadmap",
+    "portfolio: someone.com/sql/ci-cd",
+    "api.roadmap@example.com",
+])
+def test_web_and_mail_addresses_in_the_body_are_not_evidence(rubric, address):
+    """An address is not work: blind review removes it, so it must not count before either."""
+    plain = profile_to_fit(make_profile(bullets=["Answered the phone for the store"]), rubric)
+    linked = profile_to_fit(make_profile(bullets=[f"Answered the phone for the store {address}"]), rubric)
+    assert [c.score for c in linked.competencies] == [c.score for c in plain.competencies]
+    assert linked.overall == plain.overall == 0
+
+
 @pytest.mark.parametrize(
     "summary,counts",
     [

@@ -398,7 +398,10 @@ def _position_texts(pos: Position) -> list[str]:
 
 
 def _latest_year_written(profile: Profile) -> int:
-    years = [int(y) for s in profile.sections for ln in s.lines for y in re.findall(rf"\b({_YEAR4})\b", ln.text)]
+    """The latest year outside education (graduation years are a blind review's to hide, and the
+    level must not change when they are)."""
+    years = [int(y) for s in profile.sections if s.kind != "education"
+             for ln in s.lines for y in re.findall(rf"\b({_YEAR4})\b", ln.text)]
     return max((y for y in years if y <= profile.as_of.year), default=0)
 
 

@@ -134,11 +134,23 @@ def test_served_deployment_registers_its_schedule_and_a_triggered_run_scores_the
         assert [s["schedule"]["cron"] for s in registered["schedules"]] == [cron]
         assert registered["parameters"]["folder"] == str(EXAMPLES.resolve())
 
-        run = client.post(f"/deployments/{registered['id']}/create_flow_run", json={}).json()
+        replies = []
+
+        def created():
+            # A busy server can answer with an error (the run is then not created): ask again.
+            reply = client.post(f"/deployments/{registered['id']}/create_flow_run", json={})
+            replies.append(f"{reply.status_code} {reply.text[:300]}")
+            return reply.json() if reply.status_code in (200, 201) else None
+
+        try:
+            run = wait_for("the flow run to be created", created, 60, [(served, serve_log), (server, server_log)])
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the server answered: {replies[-3:]}") from None
 
         def finished():
-            state = client.get(f"/flow_runs/{run['id']}").json()["state"]
-            return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+            reply = client.get(f"/flow_runs/{run['id']}")
+            state = reply.json().get("state") if reply.status_code == 200 else None
+            return state if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
         state = wait_for("the triggered run", finished, 240, [(served, serve_log)])
         assert state["type"] == "COMPLETED", serve_log.read_text()[-3000:]

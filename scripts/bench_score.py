@@ -27,7 +27,7 @@ DEFAULT = [ROOT / "examples" / "applicants" / "03-senior-tpm-maya-lindqvist.pdf"
            ROOT / "examples" / "applicants" / "05-cpo-celeste-marchetti-obi.pdf"]
 # Real résumés, when ../shared/corpus is there: a two-page livecareer export and a LaTeX CV.
 CORPUS = ROOT.parent / "shared" / "corpus"
-CORPUS_DEFAULT = [CORPUS / "livecareer" / "INFORMATION-TECHNOLOGY" / "12334140.pdf",
+CORPUS_DEFAULT = [CORPUS / "livecareer" / "INFORMATION-TECHNOLOGY" / "19850482.pdf",
                   CORPUS / "pdfs" / "posquit0__Awesome-CV__resume.pdf"]
 
 BASELINE = """

@@ -90,7 +90,10 @@ def _join(lines: list[Line], attr: str) -> str:
 def _unit_text(lines: list[Line]) -> str:
     """What a unit says, for matching: its lines joined, web and e-mail addresses left out (a
     link's "…/api.html" is an address, not evidence, and blind review removes addresses)."""
-    return " ".join(_ADDRESS.sub(" ", _join(lines, "text")).split())
+    text = _join(lines, "text")
+    if "/" in text or "@" in text or "www." in text.lower():  # no address without one of these
+        text = _ADDRESS.sub(" ", text)
+    return " ".join(text.split())
 
 
 def _quote(lines: list[Line]) -> str:
@@ -217,6 +220,8 @@ class RubricMatcher:
         self.fuzzy_min_length = scoring.fuzzy_min_length
         self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
         self._hits: dict[Unit, dict[int, Hit]] = {}
+        self._texts: dict[str, tuple[str, list[float]]] = {}  # text -> (corrected, similarities)
+        self._found: dict[tuple[str, int, str], str | None] = {}
         negations = "|".join(re.escape(w) for w in sorted(scoring.negations, key=lambda w: (-len(w), w)))
         self.negation = re.compile(rf"(?<![\w'])(?:{negations})(?![\w'])(?! only\b)", re.I) if negations else None
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
@@ -241,14 +246,20 @@ class RubricMatcher:
     def stuffing_key(self, text: str) -> str:
         """What a line says besides the rubric's own terms, as a set of words: two lines that
         match the same term and differ only in repeated or added terms are one piece of evidence."""
-        words = set(re.findall(r"[a-z0-9+#]+", text.lower())) - self.term_words - _STOP
-        return " ".join(sorted(words))
+        key = ("stuffing", -1, text)
+        if key not in self._found:
+            words = set(re.findall(r"[a-z0-9+#]+", text.lower())) - self.term_words - _STOP
+            self._found[key] = " ".join(sorted(words))
+        return self._found[key]
 
     def context_in(self, text: str) -> tuple[str, ...]:
-        """The context words ``text`` names (each once, sorted)."""
-        found = {m.group().lower() for p in (self.context.exact, self.context.folded) if p is not None
-                 for m in p.finditer(text)}
-        return tuple(sorted(found))
+        """The context words ``text`` names (each once, sorted); remembered per text."""
+        key = ("context", -1, text)
+        if key not in self._found:
+            found = {m.group().lower() for p in (self.context.exact, self.context.folded) if p is not None
+                     for m in p.finditer(text)}
+            self._found[key] = tuple(sorted(found))
+        return self._found[key]
 
     def correct(self, text: str) -> str:
         """The text with near-spellings of long alias words replaced by the alias word."""
@@ -276,9 +287,21 @@ class RubricMatcher:
         if found is None:
             if len(self._hits) >= _HITS_REMEMBERED:
                 self._hits.clear()
-            similarity = self.similarities([unit.text])[0]
-            found = self._hits[unit] = unit_to_hits(unit, self.correct(unit.text), similarity, self)
+                self._texts.clear()
+                self._found.clear()
+            read = self._texts.get(unit.text)
+            if read is None:  # the same words in another role or context: read them once
+                read = self._texts[unit.text] = (self.correct(unit.text), self.similarities([unit.text])[0])
+            found = self._hits[unit] = unit_to_hits(unit, read[0], read[1], self)
         return found
+
+    def find(self, terms: str, j: int, text: str) -> str | None:
+        """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``,
+        remembered per text like ``hits`` (as are ``context_in`` and ``stuffing_key``)."""
+        key = (terms, j, text)
+        if key not in self._found:
+            self._found[key] = getattr(self, terms)[j].search(text)
+        return self._found[key]
 
     def similarities(self, texts: list[str]) -> list[list[float]]:
         """(units × reference sentences) cosine similarity."""
@@ -337,13 +360,13 @@ def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: R
     hits: dict[int, Hit] = {}
     denied = matcher.denied
     for j, comp in enumerate(matcher.competencies):
-        term = matcher.aliases[j].search(unit.text)
+        term = matcher.find("aliases", j, unit.text)
         if term:
             if not denied(unit.text, term):
                 hits[j] = Hit(term, "alias", 1.0)
             continue
         if corrected != unit.text:
-            term = matcher.aliases[j].search(corrected)
+            term = matcher.find("aliases", j, corrected)
             if term:
                 if not denied(corrected, term):
                     hits[j] = Hit(term, "near-spelling", 0.9)
@@ -351,7 +374,7 @@ def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: R
         if not unit.context or unit.kind == "skill":
             continue  # everyday words and paraphrases need a technical or product context,
             #           and a line of a skills list is a list, not a sentence
-        term = matcher.keywords[j].search(unit.text)
+        term = matcher.find("keywords", j, unit.text)
         if term and _other_context(unit.context, term):
             if not denied(unit.text, term):
                 hits[j] = Hit(term, "keyword", 1.0)

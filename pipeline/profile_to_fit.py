@@ -300,6 +300,8 @@ class RubricMatcher:
         remembered per text like ``hits`` (as are ``context_in`` and ``stuffing_key``)."""
         key = (terms, j, text)
         if key not in self._found:
+            if len(self._found) >= 20 * _HITS_REMEMBERED:
+                self._found.clear()
             self._found[key] = getattr(self, terms)[j].search(text)
         return self._found[key]
 

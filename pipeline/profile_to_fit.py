@@ -220,8 +220,7 @@ class RubricMatcher:
         self.fuzzy_min_length = scoring.fuzzy_min_length
         self._fixed: dict[str, str] = {}  # word -> its correction (a pure function of the rubric)
         self._hits: dict[Unit, dict[int, Hit]] = {}
-        self._texts: dict[str, tuple[str, list[float]]] = {}  # text -> (corrected, similarities)
-        self._found: dict[tuple[str, int, str], str | None] = {}
+        self._read: dict[tuple, object] = {}  # what a text says, by (what, …, text): see _remember
         negations = "|".join(re.escape(w) for w in sorted(scoring.negations, key=lambda w: (-len(w), w)))
         self.negation = re.compile(rf"(?<![\w'])(?:{negations})(?![\w'])(?! only\b)", re.I) if negations else None
         # Paraphrases: TF-IDF fitted on the rubric's own sentences, never on a batch.
@@ -246,20 +245,19 @@ class RubricMatcher:
     def stuffing_key(self, text: str) -> str:
         """What a line says besides the rubric's own terms, as a set of words: two lines that
         match the same term and differ only in repeated or added terms are one piece of evidence."""
-        key = ("stuffing", -1, text)
-        if key not in self._found:
+        def key() -> str:
             words = set(re.findall(r"[a-z0-9+#]+", text.lower())) - self.term_words - _STOP
-            self._found[key] = " ".join(sorted(words))
-        return self._found[key]
+            return " ".join(sorted(words))
+
+        return self._remember(("stuffing", text), key)
 
     def context_in(self, text: str) -> tuple[str, ...]:
-        """The context words ``text`` names (each once, sorted); remembered per text."""
-        key = ("context", -1, text)
-        if key not in self._found:
-            found = {m.group().lower() for p in (self.context.exact, self.context.folded) if p is not None
-                     for m in p.finditer(text)}
-            self._found[key] = tuple(sorted(found))
-        return self._found[key]
+        """The context words ``text`` names (each once, sorted)."""
+        def found() -> tuple[str, ...]:
+            return tuple(sorted({m.group().lower() for p in (self.context.exact, self.context.folded)
+                                 if p is not None for m in p.finditer(text)}))
+
+        return self._remember(("context", text), found)
 
     def correct(self, text: str) -> str:
         """The text with near-spellings of long alias words replaced by the alias word."""
@@ -287,23 +285,25 @@ class RubricMatcher:
         if found is None:
             if len(self._hits) >= _HITS_REMEMBERED:
                 self._hits.clear()
-                self._texts.clear()
-                self._found.clear()
-            read = self._texts.get(unit.text)
-            if read is None:  # the same words in another role or context: read them once
-                read = self._texts[unit.text] = (self.correct(unit.text), self.similarities([unit.text])[0])
-            found = self._hits[unit] = unit_to_hits(unit, read[0], read[1], self)
+            # The same words in another role or context are read once (see _remember).
+            corrected, similarity = self._remember(
+                ("read", unit.text), lambda: (self.correct(unit.text), self.similarities([unit.text])[0]))
+            found = self._hits[unit] = unit_to_hits(unit, corrected, similarity, self)
         return found
 
     def find(self, terms: str, j: int, text: str) -> str | None:
-        """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``,
-        remembered per text like ``hits`` (as are ``context_in`` and ``stuffing_key``)."""
-        key = (terms, j, text)
-        if key not in self._found:
-            if len(self._found) >= 20 * _HITS_REMEMBERED:
-                self._found.clear()
-            self._found[key] = getattr(self, terms)[j].search(text)
-        return self._found[key]
+        """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``."""
+        return self._remember((terms, j, text), lambda: getattr(self, terms)[j].search(text))
+
+    def _remember(self, key: tuple, compute):
+        """What a text says (its corrections and similarities, the terms and context words it
+        names, its stuffing key) is a pure function of the text and the rubric: computed once per
+        text, so a re-score whose role context changed does not read the words again. Bounded."""
+        if key not in self._read:
+            if len(self._read) >= 20 * _HITS_REMEMBERED:
+                self._read.clear()
+            self._read[key] = compute()
+        return self._read[key]
 
     def similarities(self, texts: list[str]) -> list[list[float]]:
         """(units × reference sentences) cosine similarity."""

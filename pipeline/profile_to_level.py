@@ -446,8 +446,9 @@ def resume_date(profile: Profile, vocab: Vocabulary, stated: tuple[int, str] | N
     if total <= target + 6:
         return None, ""
     written = [p.start for p in profile.positions if p.start] + [p.end for p in profile.positions if p.end and not p.current]
-    if _latest_year_written(profile):
-        written.append(YearMonth(_latest_year_written(profile), 1))
+    latest = _latest_year_written(profile)
+    if latest:
+        written.append(YearMonth(latest, 1))
     floor = max(written, key=month_index)  # a résumé is not older than the dates it writes
     if _dated_as_of(profile, floor).total_months > target:
         return None, ""

@@ -46,8 +46,9 @@ class ReferenceTfidf:
         for doc in documents:
             df.update(set(self.analyzer(doc)))
             n += 1
-        self.vocabulary_ = {feature: i for i, feature in enumerate(sorted(df))}
-        self.idf_ = [math.log((1 + n) / (1 + df[f])) + 1.0 for f in sorted(df)]
+        features = sorted(df)
+        self.vocabulary_ = {feature: i for i, feature in enumerate(features)}
+        self.idf_ = [math.log((1 + n) / (1 + df[f])) + 1.0 for f in features]
         return self
 
     def transform(self, documents: Iterable[str]) -> list[Row]:

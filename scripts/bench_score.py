@@ -66,7 +66,7 @@ def importtime(pdf: Path, top: int = 15) -> None:
             if cumulative.isdigit():
                 rows.append((int(cumulative), name))
     rows.sort(reverse=True)
-    print(f"\nslowest imports of one run (cumulative ms; parent and PDF-reading child):")
+    print("\nslowest imports of one run (cumulative ms; parent and PDF-reading child):")
     for us, name in rows[:top]:
         print(f"  {us / 1000:7.1f}  {name}")
     loaded = {name.strip() for _, name in rows}

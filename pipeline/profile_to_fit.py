@@ -344,10 +344,16 @@ def _at_least(words: tuple[str, ...], n: int) -> tuple[str, ...]:
     return words if len(words) >= n else ()
 
 
+def _within(part: str, whole: str) -> bool:
+    """``part`` is ``whole`` or a run of its words ("api" in "api integration"; "it" is not in
+    "with", "app" is not in "approved by")."""
+    return re.search(rf"(?<![\w+#]){re.escape(part)}(?![\w+#])", whole) is not None
+
+
 def _other_context(context: tuple[str, ...], term: str) -> bool:
     """A keyword is never its own context ("database" alone does not make "database" count)."""
     t = term.lower()
-    return any(c not in t and t not in c for c in context)
+    return any(not _within(c, t) and not _within(t, c) for c in context)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ def check(args: argparse.Namespace) -> int:
     from pipeline.rubric import RubricError, load_rubric
 
     try:
-        rubric = load_rubric(args.file)
+        rubric = load_rubric(args.file, cache=False)  # always validate: that is what check is for
     except RubricError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)

@@ -99,30 +99,30 @@ class Background:
 
 
 def _read(data: bytes, source: str, settings):
-    """Runs in the child: the only place the PDF libraries are imported. The reader isolates
-    itself too (``Settings.isolate``); this child is what lets the parent work meanwhile."""
+    """Runs in the child: the only place the PDF libraries are imported. The child already has
+    the reader's time and memory limits (``start_reading``), so the reader does not fork again."""
+    from dataclasses import replace
+
     from pipeline.pdf_to_document import bytes_to_document
 
-    return bytes_to_document(data, source, settings)
+    return bytes_to_document(data, source, replace(settings, isolate=False))
 
 
 def start_reading(data: bytes, source: str, settings) -> Background:
-    # A little more time than the reader's own limit, so that its own message wins.
-    return Background(_read, data, source, settings, timeout_s=settings.timeout_s + 5, memory_bytes=settings.memory_bytes)
+    return Background(_read, data, source, settings, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
 
 
-def read_document(reading: Background, data: bytes, source: str):
-    """The child's Document, or one whose problem says how the child ended."""
+def read_document(reading: Background, data: bytes, source: str, settings):
+    """The child's Document, or one whose problem says how the child ended, in the reader's words."""
     outcome = reading.outcome()
     if outcome.status == "ok":
         return outcome.value
     import hashlib
 
-    from pipeline.types import Document, Problem
+    from pipeline.outcome_to_problem import outcome_to_problem
+    from pipeline.types import Document
 
-    reason = {"timeout": "reading the PDF took too long", "memory": "reading the PDF needed too much memory"}
-    problem = Problem(outcome.status if outcome.status in reason else "crashed",
-                      reason.get(outcome.status, f"the PDF reader stopped unexpectedly ({outcome.detail})"))
+    problem = outcome_to_problem(outcome.status, outcome.detail, settings)
     return Document(source=source, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), problem=problem)
 
 
@@ -142,19 +142,47 @@ def load_engine(rubric_path: str | None, settings):
     return rubric
 
 
-def warm_up(rubric, settings) -> None:
-    """Score a three-line résumé so that vocabularies load and patterns compile now, while the
-    child is still reading the PDF. Only an optimisation: a failure here is ignored (the real
-    run reports its own errors)."""
+# A short but complete résumé (heading, summary, two dated roles with bullets, skills,
+# education): scoring it builds everything a real résumé needs (the rubric's matcher and its
+# compiled terms, the level vocabulary and model, the advice text). It must be scored, not
+# rejected, or the warm-up does nothing: tests/test_score_cli.py checks that it is.
+WARM_UP = (
+    ("Alex Example", True, False),
+    ("Summary", True, False),
+    ("Technical product manager with eight years of experience building software platforms and APIs.", False, False),
+    ("Experience", True, False),
+    ("Senior Product Manager, Example Software, 2019 - 2024", True, False),
+    ("Owned the roadmap for the payments API and prioritised it with engineering and design.", False, True),
+    ("Wrote user stories and acceptance criteria; ran sprint planning and backlog refinement.", False, True),
+    ("Launched a beta to 40 customers, then a staged rollout that grew revenue by 12%.", False, True),
+    ("Product Manager, Sample Cloud, 2016 - 2019", True, False),
+    ("Defined success metrics and dashboards, ran A/B tests and mentored two junior product managers.", False, True),
+    ("Skills", True, False),
+    ("SQL, REST APIs, AWS, Jira, system design, CI/CD, stakeholder alignment", False, False),
+    ("Education", True, False),
+    ("BSc Computer Science, Example University, 2012 - 2016", False, False),
+)
+
+
+def warm_up(rubric, settings) -> bool:
+    """Score ``WARM_UP`` and advise on it, so that vocabularies load and patterns compile now,
+    while the child is still reading the PDF. Only an optimisation: a failure here is ignored
+    (the real run reports its own errors). True when the warm-up résumé was scored."""
     from pipeline.file_to_result import document_to_result
+    from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
     from pipeline.types import Document, Line
 
-    rows = ("Experience", "Product Manager, Example Co, 2020 - 2022", "Led the roadmap and shipped an API used by 12 partners")
-    lines = tuple(Line(t, t, 1, 50.0, 100.0 + 14 * i, 400.0, 110.0 + 14 * i, 10.0, i == 0) for i, t in enumerate(rows))
+    lines = tuple(Line(text, text, 1, 50.0, 60.0 + 14 * i, 500.0, 70.0 + 14 * i, 12.0 if heading else 10.0, heading,
+                       bullet=bullet) for i, (text, heading, bullet) in enumerate(WARM_UP))
     try:
-        document_to_result(Document("warm-up", "0" * 64, 0, lines), rubric, settings)
+        result = document_to_result(Document("warm-up", "0" * 64, 0, lines), rubric, settings)
+        if result.status != "scored":
+            return False
+        gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit)[:1])
+        fit_to_advice(result.profile, result.fit, result.level, rubric, None, gains, None)
+        return True
     except Exception:  # noqa: BLE001 - see the docstring
-        pass
+        return False
 
 
 def load_job(path: str | None, rubric, settings):
@@ -364,7 +392,7 @@ def score(args: argparse.Namespace) -> int:
     from pipeline.file_to_result import document_to_result
     from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
 
-    result = document_to_result(read_document(reading, data, source), rubric, settings, job)
+    result = document_to_result(read_document(reading, data, source, settings), rubric, settings, job)
     if result.status != "scored":
         raise Unscorable(problem_line(result, rubric))
     gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit))

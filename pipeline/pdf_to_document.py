@@ -37,7 +37,8 @@ import pypdfium2.raw as pdfium_raw
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.text import WordExtractor
 
-from pipeline.isolation import format_bytes, run_isolated
+from pipeline.isolation import run_isolated
+from pipeline.outcome_to_problem import outcome_to_problem
 from pipeline.normalise import clean_line, glued_counts, join_hyphenated
 from pipeline.types import Diagnostics, Document, Line, Problem, Settings
 
@@ -96,14 +97,14 @@ def bytes_to_document(data: bytes, source: str, settings: Settings) -> Document:
         if outcome.status == "ok":
             read = outcome.value
         else:
-            read = Read(problem=_outcome_problem(outcome.status, outcome.detail, settings))
+            read = Read(problem=outcome_to_problem(outcome.status, outcome.detail, settings))
     else:  # no memory or time limit, and a pdfium abort takes the process with it
         try:
             read = read_pdf(data, settings)
         except MemoryError:
-            read = Read(problem=_outcome_problem("memory", "", settings))
+            read = Read(problem=outcome_to_problem("memory", "", settings))
         except Exception as exc:  # noqa: BLE001 - never raise for a bad file
-            read = Read(problem=_outcome_problem("error", f"{type(exc).__name__}: {exc}"[:120], settings))
+            read = Read(problem=outcome_to_problem("error", f"{type(exc).__name__}: {exc}"[:120], settings))
     return Document(**base, lines=read.lines, diagnostics=read.diagnostics, problem=read.problem)
 
 
@@ -119,20 +120,6 @@ def bytes_to_problem(data: bytes, settings: Settings) -> Problem | None:
     if PDF_HEADER not in data[:1024]:
         return Problem("not_pdf", "not a PDF file (no %PDF- header)")
     return None
-
-
-def _outcome_problem(status: str, detail: str, settings: Settings) -> Problem:
-    limit = format_bytes(settings.memory_bytes)
-    if status == "timeout":
-        return Problem("timeout", f"gave up after {settings.timeout_s:g} s")
-    if status == "memory":
-        return Problem("memory", f"exceeded memory limit ({limit})")
-    if status == "crashed" and detail == "SIGABRT":
-        # pdfium aborts the process when an allocation fails under the memory limit.
-        return Problem("memory", f"exceeded memory limit ({limit}): the PDF reader aborted")
-    if status == "crashed":
-        return Problem("corrupt", f"the PDF reader crashed on this file ({detail})")
-    return Problem("corrupt", f"corrupt or unreadable PDF ({detail})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ score. Stage data only: the rubric supplies every term, weight and threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -406,7 +407,7 @@ def unit_to_evidence(unit: Unit, strength: float, matched: str, how: str) -> Evi
 def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]:
     """For each competency (in rubric order), its distinct evidence, strongest first."""
     matcher = rubric_matcher(rubric)
-    weights = rubric.model.scoring.evidence_weights.model_dump()
+    weights = dataclasses.asdict(rubric.model.scoring.evidence_weights)
     best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
     for unit in units:
         for j, hit in matcher.hits(unit).items():

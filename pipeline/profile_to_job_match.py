@@ -12,6 +12,7 @@ Required lines weigh twice as much as preferred ones; years weigh as one require
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from pipeline.profile_to_fit import TermSet, profile_to_fit, profile_to_units, unit_to_evidence
@@ -23,7 +24,7 @@ PREFERRED_WEIGHT = 1.0
 
 
 def _term_evidence(skill: JobSkill, units, rubric: Rubric) -> list[Evidence]:
-    weights = rubric.model.scoring.evidence_weights.model_dump()
+    weights = dataclasses.asdict(rubric.model.scoring.evidence_weights)
     found: dict[str, Evidence] = {}
     for term in skill.terms:
         pattern = TermSet.of((term.lower(),))

@@ -4,151 +4,163 @@ A rubric holds everything that is a judgement rather than logic: competencies an
 aliases, weights, evidence strengths, thresholds and the ladder of levels. It is validated on
 load; a broken rubric raises ``RubricError`` listing every problem as (file, field, reason),
 before any file of a batch is read.
+
+The schema is written once, as frozen dataclasses below; their annotations name the constraints
+(``Annotated[float, Field(gt=0)]``) and pydantic checks them (``validate_rubric``). pydantic is
+imported only to validate: a validated rubric is kept in a small cache (``RUBRIC_CACHE``, keyed
+on the file's bytes and on this schema), so that ``rolefit score`` on an unchanged rubric loads
+it without pydantic, in milliseconds. The cache only ever holds what pydantic accepted; any
+change to the file or to this module is validated afresh, and ``rolefit rubric check`` always
+validates.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import TYPE_CHECKING
 
 from pipeline.types import RubricRef
 
+if TYPE_CHECKING:  # the annotations below are only evaluated when validating (see _schema_names)
+    from typing import Annotated
+
+    from pydantic import Field
+
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = RUBRICS_DIR / "tpm.toml"
+_FORBID_EXTRA = {"extra": "forbid"}  # pydantic's config for each class: unknown fields are errors
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Competency:
+    __pydantic_config__ = _FORBID_EXTRA
 
-
-class Competency(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    weight: float = Field(gt=0)
+    id: Id
+    name: Text
+    description: Text
+    weight: Positive
     # Specific terms that are evidence wherever they appear (near-spellings count too). An alias
     # with a capital letter ("RICE", "Go") is matched case-sensitively; all others ignore case.
-    aliases: tuple[str, ...] = Field(min_length=1)
+    aliases: Annotated[Terms, Field(min_length=1)]
     # Everyday words ("launch", "risk", "release") that count only next to a technical or
     # product context word (``scoring.context_words``) in the same line or role.
-    keywords: tuple[str, ...] = ()
-    references: tuple[str, ...] = ()  # paraphrase anchors: sentences a résumé might say
+    keywords: Terms = ()
+    references: Terms = ()  # paraphrase anchors: sentences a résumé might say
     advice: str = ""  # what evidence would show it, phrased for a candidate
     why: str = ""  # why it matters for this role, phrased for a candidate (else advice.toml's [why])
 
-    @field_validator("aliases", "keywords", "references")
-    @classmethod
-    def _no_blank_terms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not t.strip() for t in v):
-            raise ValueError("terms must not be blank")
-        return v
+
+@dataclass(frozen=True)
+class Category:
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: Id
+    name: Text
+    weight: Positive
+    competencies: Annotated[tuple[Competency, ...], Field(min_length=1)]
 
 
-class Category(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    weight: float = Field(gt=0)
-    competencies: tuple[Competency, ...] = Field(min_length=1)
+@dataclass(frozen=True)
+class EvidenceWeights:
+    __pydantic_config__ = _FORBID_EXTRA
 
+    result_bullet: Share  # an experience bullet with a measurable result
+    bullet: Share  # an experience bullet
+    project: Share  # a line in a projects section
+    skill: Share  # a skills-list entry
+    summary: Share  # a mention in the summary
+    other: Share  # anywhere else (awards, certifications, header)
 
-class EvidenceWeights(_Model):
-    result_bullet: float = Field(ge=0, le=1)  # an experience bullet with a measurable result
-    bullet: float = Field(ge=0, le=1)  # an experience bullet
-    project: float = Field(ge=0, le=1)  # a line in a projects section
-    skill: float = Field(ge=0, le=1)  # a skills-list entry
-    summary: float = Field(ge=0, le=1)  # a mention in the summary
-    other: float = Field(ge=0, le=1)  # anywhere else (awards, certifications, header)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "EvidenceWeights":
+    def __post_init__(self) -> None:
         if not (self.result_bullet >= self.bullet >= self.project >= self.skill >= self.summary):
             raise ValueError("must satisfy result_bullet >= bullet >= project >= skill >= summary")
-        return self
 
 
-class Scoring(_Model):
+@dataclass(frozen=True)
+class Scoring:
+    __pydantic_config__ = _FORBID_EXTRA
+
     evidence_weights: EvidenceWeights
-    recency_half_life_years: float = Field(gt=0)
-    recency_floor: float = Field(ge=0, le=1)  # the least an old role's evidence counts
-    # A role that ended at most this many years ago counts as current (the half-life runs after).
-    recency_full_years: float = Field(default=0, ge=0)
-    fuzzy_min_ratio: float = Field(ge=50, le=100)
-    fuzzy_min_length: int = Field(ge=4)  # shorter alias words are matched exactly only
-    not_typos: tuple[str, ...] = ()  # real words never read as a near-spelling of an alias
-    paraphrase_min_similarity: float = Field(gt=0, lt=1)
-    paraphrase_quality: float = Field(gt=0, le=1)  # a paraphrase counts this much of an alias
-    # Words too common to make two sentences paraphrases of each other when shared ("managed").
-    paraphrase_common_words: tuple[str, ...] = ()
+    recency_half_life_years: Positive
+    recency_floor: Share  # the least an old role's evidence counts
+    fuzzy_min_ratio: Annotated[float, Field(ge=50, le=100)]
+    fuzzy_min_length: Annotated[int, Field(ge=4)]  # shorter alias words are matched exactly only
+    paraphrase_min_similarity: Annotated[float, Field(gt=0, lt=1)]
+    paraphrase_quality: Annotated[float, Field(gt=0, le=1)]  # a paraphrase counts this much of an alias
     # Strongest evidence counts in full, the next ones by these shares (corroboration):
     # a competency scores min(1, s1 * c[0] + s2 * c[1] + ...), so repetition saturates fast.
-    corroboration: tuple[float, ...] = Field(min_length=1)
-    max_evidence_per_competency: int = Field(ge=1)  # quotes kept (and shown) per competency
-    context_words: tuple[str, ...] = Field(min_length=1)  # what makes a keyword count
+    corroboration: Shares
+    max_evidence_per_competency: Annotated[int, Field(ge=1)]  # quotes kept (and shown) per competency
+    context_words: Annotated[Terms, Field(min_length=1)]  # what makes a keyword count
+    # A role that ended at most this many years ago counts as current (the half-life runs after).
+    recency_full_years: Annotated[float, Field(ge=0)] = 0
+    not_typos: Terms = ()  # real words never read as a near-spelling of an alias
+    # Words too common to make two sentences paraphrases of each other when shared ("managed").
+    paraphrase_common_words: Terms = ()
     # Words that deny a term when they come just before it in its clause ("did not own the
     # roadmap"); followed by "only" they do not ("not only the roadmap").
-    negations: tuple[str, ...] = ()
-
-    @field_validator("corroboration")
-    @classmethod
-    def _shares(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if v[0] != 1 or any(not 0 <= x <= 1 for x in v) or list(v) != sorted(v, reverse=True):
-            raise ValueError("must start with 1 and not increase, every share in [0, 1]")
-        return v
+    negations: Terms = ()
 
 
-class LevelExpectations(_Model):
+@dataclass(frozen=True)
+class LevelExpectations:
     """What a level typically shows, in the units of rubrics/ladder_signals.toml (used to say
     what evidence would move a candidate up to this level)."""
 
-    scope: int = Field(default=0, ge=0, le=4)  # 0 feature … 4 the whole function
-    horizon: int = Field(default=0, ge=0, le=3)  # 0 sprints … 3 multi-year strategy
-    people_led: int = Field(default=0, ge=0)
-    pms_led: int = Field(default=0, ge=0)  # PMs managed or mentored
+    __pydantic_config__ = _FORBID_EXTRA
+
+    scope: Annotated[int, Field(ge=0, le=4)] = 0  # 0 feature … 4 the whole function
+    horizon: Annotated[int, Field(ge=0, le=3)] = 0  # 0 sprints … 3 multi-year strategy
+    people_led: Annotated[int, Field(ge=0)] = 0
+    pms_led: Annotated[int, Field(ge=0)] = 0  # PMs managed or mentored
     budget: bool = False  # budget or P&L ownership
-    product_years: float = Field(default=0, ge=0)
+    product_years: Annotated[float, Field(ge=0)] = 0
 
 
-class LadderLevel(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    typical_years: tuple[float, float]
-    title_words: tuple[str, ...] = ()
+@dataclass(frozen=True)
+class LadderLevel:
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: Id
+    name: Text
+    typical_years: Years
+    title_words: Terms = ()
     scope: str = ""
     next_step: str = ""  # what would show readiness for the level above
     expects: LevelExpectations = LevelExpectations()
 
-    @field_validator("typical_years")
-    @classmethod
-    def _years(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] < 0 or v[1] < v[0]:
-            raise ValueError("must be [low, high] with 0 <= low <= high")
-        return v
 
+@dataclass(frozen=True)
+class Ladder:
+    __pydantic_config__ = _FORBID_EXTRA
 
-class Ladder(_Model):
-    levels: tuple[LadderLevel, ...] = Field(min_length=2)
+    levels: Annotated[tuple[LadderLevel, ...], Field(min_length=2)]
     # Files next to the rubric: the level-signal vocabulary and the fitted level model
     # (written by scripts/fit_level_model.py from the committed reference set).
     signals_file: str = "ladder_signals.toml"
     model_file: str = "level_model.json"
 
 
-class RubricModel(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    name: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    description: str = ""
-    role_words: tuple[str, ...] = Field(min_length=1)  # title words that mark the role itself
-    scoring: Scoring
-    categories: tuple[Category, ...] = Field(min_length=1)
-    ladder: Ladder
+@dataclass(frozen=True)
+class RubricModel:
+    __pydantic_config__ = _FORBID_EXTRA
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "RubricModel":
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+    name: Text
+    version: Text
+    role_words: Annotated[Terms, Field(min_length=1)]  # title words that mark the role itself
+    scoring: Scoring
+    categories: Annotated[tuple[Category, ...], Field(min_length=1)]
+    ladder: Ladder
+    description: str = ""
+
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         cats = [c.id for c in self.categories]
         if len(set(cats)) != len(cats):
@@ -163,7 +175,71 @@ class RubricModel(_Model):
         levels = [lv.id for lv in self.ladder.levels]
         if len(set(levels)) != len(levels):
             raise ValueError("ladder level ids must be unique")
-        return self
+
+
+def _no_blank_terms(v: tuple[str, ...]) -> tuple[str, ...]:
+    if any(not t.strip() for t in v):
+        raise ValueError("terms must not be blank")
+    return v
+
+
+def _shares(v: tuple[float, ...]) -> tuple[float, ...]:
+    if v[0] != 1 or any(not 0 <= x <= 1 for x in v) or list(v) != sorted(v, reverse=True):
+        raise ValueError("must start with 1 and not increase, every share in [0, 1]")
+    return v
+
+
+def _years(v: tuple[float, float]) -> tuple[float, float]:
+    if v[0] < 0 or v[1] < v[0]:
+        raise ValueError("must be [low, high] with 0 <= low <= high")
+    return v
+
+
+def _schema_names() -> dict:
+    """The names the annotations above use, built from pydantic (imported only here)."""
+    from typing import Annotated
+
+    from pydantic import AfterValidator, Field
+
+    return {
+        "Annotated": Annotated,
+        "Field": Field,
+        "Id": Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")],
+        "Text": Annotated[str, Field(min_length=1)],
+        "Positive": Annotated[float, Field(gt=0)],
+        "Share": Annotated[float, Field(ge=0, le=1)],
+        "Terms": Annotated[tuple[str, ...], AfterValidator(_no_blank_terms)],
+        "Shares": Annotated[tuple[float, ...], Field(min_length=1), AfterValidator(_shares)],
+        "Years": Annotated[tuple[float, float], AfterValidator(_years)],
+    }
+
+
+def validate_rubric(raw: object, name: str) -> RubricModel:
+    """Check parsed TOML against the schema with pydantic; ``RubricError`` lists every problem."""
+    from pydantic import ValidationError
+
+    try:
+        return _adapter().validate_python(raw)
+    except ValidationError as exc:
+        raise RubricError([RubricIssue(name, _field_path(e["loc"]), _reason(e)) for e in exc.errors()]) from None
+
+
+_ADAPTER: list = []  # pydantic's validator for RubricModel, built once per process
+
+
+def _adapter():
+    if not _ADAPTER:
+        from pydantic import TypeAdapter
+
+        globals().update(_schema_names())
+        _ADAPTER.append(TypeAdapter(RubricModel))
+    return _ADAPTER[0]
+
+
+def _reason(error: dict) -> str:
+    if error["type"] == "unexpected_keyword_argument":  # a field the schema does not have
+        return "Extra inputs are not permitted (not a field of the rubric)"
+    return error["msg"]
 
 
 @dataclass(frozen=True)
@@ -202,23 +278,82 @@ def _field_path(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def load_rubric(path: str | Path = DEFAULT_RUBRIC) -> Rubric:
-    """Read, parse and validate a rubric file; raise ``RubricError`` with every problem found."""
+def load_rubric(path: str | Path = DEFAULT_RUBRIC, *, cache: bool = True) -> Rubric:
+    """Read, parse and validate a rubric file; raise ``RubricError`` with every problem found.
+    With ``cache``, a rubric whose exact bytes were validated before is loaded from the cache."""
     path = Path(path)
     name = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise RubricError([RubricIssue(name, "(file)", exc.strerror or str(exc))]) from None
+    sha256 = hashlib.sha256(data).hexdigest()
+    entry = _cache_entry(sha256) if cache else None
+    model = _from_cache(entry) if entry else None
+    if model is None:
+        try:
+            raw = tomllib.loads(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise RubricError([RubricIssue(name, "(file)", "not UTF-8 text")]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise RubricError([RubricIssue(name, "(syntax)", str(exc))]) from None
+        model = validate_rubric(raw, name)
+        if entry:
+            _to_cache(entry, model)
+    return Rubric(model=model, path=name, sha256=sha256)
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache of validated rubrics
+# ---------------------------------------------------------------------------------------------
+
+# ROLEFIT_CACHE_DIR names the folder; "off" (or empty) turns the cache off.
+RUBRIC_CACHE = "ROLEFIT_CACHE_DIR"
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get(RUBRIC_CACHE)
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rolefit"
+
+
+def _cache_entry(sha256: str) -> Path | None:
+    """Where the validated form of these bytes lives: keyed on the rubric's bytes, on this
+    module's source (a schema change invalidates every entry) and on the Python version."""
+    folder = _cache_dir()
+    if folder is None:
+        return None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RubricError([RubricIssue(name, "(file)", "not UTF-8 text")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RubricError([RubricIssue(name, "(syntax)", str(exc))]) from None
+        schema = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+    return folder / f"rubric-{sha256[:32]}-{schema}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+
+
+def _from_cache(entry: Path) -> RubricModel | None:
     try:
-        model = RubricModel.model_validate(raw)
-    except ValidationError as exc:
-        issues = [RubricIssue(name, _field_path(e["loc"]), e["msg"]) for e in exc.errors()]
-        raise RubricError(issues) from None
-    return Rubric(model=model, path=name, sha256=hashlib.sha256(data).hexdigest())
+        model = pickle.loads(entry.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, unreadable or stale: validate again
+        return None
+    return model if isinstance(model, RubricModel) else None
+
+
+def _to_cache(entry: Path, model: RubricModel) -> None:
+    """Write atomically (a reader never sees half an entry); a cache that cannot be written is
+    not an error, the next run validates again."""
+    import tempfile
+
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".rubric-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, entry)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass

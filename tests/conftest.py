@@ -1,5 +1,6 @@
 import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,10 @@ sys.path.insert(0, str(ROOT))
 EXAMPLES = ROOT / "examples" / "applicants"
 CORPUS = ROOT.parent / "shared" / "corpus"
 AS_OF = date(2026, 11, 26)
+
+# Validated rubrics are cached (pipeline.rubric): keep the tests' cache out of the user's home,
+# in a folder of this run (subprocesses inherit it).
+os.environ["ROLEFIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="rolefit-test-cache-")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -85,14 +85,15 @@ def test_alias_and_near_spelling_matches(rubric, bullet, cid, counts):
 
 def _one_competency_rubric(rubric, aliases, keywords=()):
     """The TPM rubric with one competency's terms replaced (to test the matcher on any term)."""
+    from dataclasses import replace
+
     from pipeline.rubric import Rubric
 
     model = rubric.model
     cat = model.categories[0]
-    first = cat.competencies[0].model_copy(update={"aliases": tuple(aliases), "keywords": tuple(keywords),
-                                                    "references": ()})
-    cat = cat.model_copy(update={"competencies": (first,) + cat.competencies[1:]})
-    model = model.model_copy(update={"categories": (cat,) + model.categories[1:]})
+    first = replace(cat.competencies[0], aliases=tuple(aliases), keywords=tuple(keywords), references=())
+    cat = replace(cat, competencies=(first,) + cat.competencies[1:])
+    model = replace(model, categories=(cat,) + model.categories[1:])
     return Rubric(model=model, path="test", sha256="test-" + "-".join(aliases) + "|" + "-".join(keywords)), first.id
 
 

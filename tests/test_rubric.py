@@ -120,3 +120,87 @@ def test_second_role_scores_with_no_code_change(rubric):
     assert {c.id for c in fit.competencies} == {c.id for cat in pm.model.categories for c in cat.competencies}
     assert fit.overall > 0
     assert profile_to_fit(p, rubric).categories != fit.categories
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache of validated rubrics: pydantic validates a rubric's bytes once; later loads of the
+# same bytes skip it (rolefit score starts faster); anything else is validated again.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ROLEFIT_CACHE_DIR", str(folder))
+    return folder
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("rubric-*.pickle")) if folder.exists() else []
+
+
+@pytest.mark.parametrize("path", [TPM, PM], ids=lambda p: p.name)
+def test_a_cached_rubric_equals_a_freshly_validated_one(cache_dir, path):
+    fresh = load_rubric(path, cache=False)
+    assert _entries(cache_dir) == []
+    first = load_rubric(path)
+    assert len(_entries(cache_dir)) == 1
+    again = load_rubric(path)
+    assert again == first == fresh and again.sha256 == fresh.sha256
+
+
+def test_a_cached_load_does_not_import_pydantic(cache_dir):
+    load_rubric(TPM)  # fills the cache
+    code = "import sys, pipeline.rubric as r; r.load_rubric(); print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_changed_bytes_are_validated_again(cache_dir, tmp_path):
+    good = tmp_path / "rubric.toml"
+    good.write_text(TPM.read_text(encoding="utf-8"), encoding="utf-8")
+    load_rubric(good)
+    good.write_text(TPM.read_text(encoding="utf-8").replace("weight = 0.30", "weight = -1", 1), encoding="utf-8")
+    with pytest.raises(RubricError) as err:
+        load_rubric(good)
+    assert "categories[0].weight" in {i.field for i in err.value.issues}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04N."], ids=["empty", "garbage", "pickled None"])
+def test_a_damaged_cache_entry_is_validated_again(cache_dir, damage):
+    expected = load_rubric(TPM)
+    (entry,) = _entries(cache_dir)
+    entry.write_bytes(damage)
+    assert load_rubric(TPM) == expected
+
+
+def test_the_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("ROLEFIT_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    load_rubric(TPM)
+    assert list(tmp_path.rglob("*.pickle")) == []
+
+
+def test_an_unwritable_cache_is_not_an_error(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ROLEFIT_CACHE_DIR", str(blocker / "cache"))
+    assert load_rubric(TPM) == load_rubric(TPM, cache=False)
+
+
+def test_rubric_check_always_validates(cache_dir, tmp_path):
+    """Even when the cache holds a valid model under a broken file's hash, ``rubric check``
+    asks pydantic."""
+    import pipeline.rubric as rubric_module
+
+    broken = _broken(tmp_path, 'weight = 0.30', 'weight = -1')
+    sha = rubric_module.hashlib.sha256(broken.read_bytes()).hexdigest()
+    entry = rubric_module._cache_entry(sha)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_bytes(rubric_module.pickle.dumps(load_rubric(TPM).model))
+    assert load_rubric(broken).model.id == "tpm"  # what the (planted) cache says
+    bad = subprocess.run([sys.executable, "-m", "cli", "rubric", "check", str(broken)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "categories[0].weight" in bad.stderr

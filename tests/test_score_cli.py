@@ -253,10 +253,58 @@ def _abort(*_):
     os.abort()
 
 
-def test_a_reader_that_dies_is_one_line_not_a_crash(capsys, monkeypatch):
+def _segfault(*_):
+    import faulthandler
+    import os
+    import signal
+
+    faulthandler.disable()
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+@pytest.mark.parametrize("die, reason", [
+    # pdfium aborts when an allocation fails under the memory limit: worded as the reader does
+    (_abort, "exceeded memory limit (1 GiB): the PDF reader aborted. "
+             "The file needs too much memory to read: export the PDF again, without images."),
+    (_segfault, "the PDF reader crashed on this file (SIGSEGV). The file looks damaged or cut short: export the PDF again."),
+])
+def test_a_reader_that_dies_is_one_line_not_a_crash(capsys, monkeypatch, die, reason):
     import cli.score
 
-    monkeypatch.setattr(cli.score, "_read", _abort)
+    monkeypatch.setattr(cli.score, "_read", die)
     code, out, err = score(capsys, RESUME)
     assert code == 1 and out == ""
-    assert err.strip() == f"rolefit: {RESUME.name}: the PDF reader stopped unexpectedly (SIGABRT). The PDF reader failed on this file: export the PDF again."
+    assert err.strip() == f"rolefit: {RESUME.name}: {reason}"
+
+
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize("make, changes, code, reason", [
+    (lambda h: h.bomb_pdf(160 * MiB), {"memory_bytes": 64 * MiB}, "memory", "exceeded memory limit (64 MiB)"),
+    (lambda h: h.many_glyphs_pdf(100_000), {"timeout_s": 1, "max_glyphs_per_page": 10**6}, "timeout",
+     "gave up after 1 s"),
+], ids=["decompression bomb", "slow page"])
+def test_the_reading_child_words_its_limits_as_the_reader_does(settings, make, changes, code, reason):
+    """``rolefit score`` reads in its own child with the reader's limits (the reader does not
+    fork again): a hostile file still gets the reader's own problem and words."""
+    from dataclasses import replace
+
+    import cli.score
+    from tests import hostile_pdfs
+
+    data = make(hostile_pdfs)
+    limited = replace(settings, **changes)
+    doc = cli.score.read_document(cli.score.start_reading(data, "x.pdf", limited), data, "x.pdf", limited)
+    assert doc.problem is not None and doc.problem.code == code
+    assert doc.problem.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("rubric_file", ["tpm.toml", "pm.toml"])
+def test_the_warm_up_resume_is_scored_so_the_engine_is_ready_before_the_pdf(settings, rubric_file):
+    """The warm-up runs while the child reads the PDF; a warm-up résumé that the pipeline
+    rejected (too short, no dated roles) would leave every pattern to compile afterwards."""
+    import cli.score
+    from pipeline.rubric import RUBRICS_DIR, load_rubric
+
+    assert cli.score.warm_up(load_rubric(RUBRICS_DIR / rubric_file), settings) is True

@@ -388,6 +388,11 @@ def score(args: argparse.Namespace) -> int:
         from rich.console import Console
 
         console = Console(highlight=False, soft_wrap=False)
+    # What the output needs, imported now while the child is still reading.
+    if args.json:
+        import pipeline.serialise  # noqa: F401
+    if args.html:
+        import reports.render  # noqa: F401
 
     from pipeline.file_to_result import document_to_result
     from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies

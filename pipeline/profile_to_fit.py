@@ -169,18 +169,42 @@ def _term_regex(terms: list[str], case_sensitive: bool) -> re.Pattern | None:
                       rf"(?<![\w+#@])(?:{alts})(?![\w+#@])", flags)
 
 
+_RUN = re.compile(r"[\w+#@]+")  # a run of the characters a term's boundaries are made of
+
+
+def _first_run(term: str) -> str | None:
+    """The run a match of ``term`` must start with, lower-case (None: the term does not start
+    with one, or is not ASCII, so no text can be ruled out by it)."""
+    m = _RUN.match(term)
+    return m.group().lower() if m and term.isascii() else None
+
+
+def text_runs(text: str) -> frozenset[str]:
+    """The runs of ``text`` (case-folded): a term can match only where its first run is one."""
+    return frozenset(_RUN.findall(text.casefold()))
+
+
 @dataclass(frozen=True)
 class TermSet:
     folded: re.Pattern | None  # lower-case terms, any case in the text
     exact: re.Pattern | None  # terms written with a capital: case-sensitive
+    # Every term's first run ("a/b testing" -> "a", "ci/cd" -> "ci"): a match starts on a
+    # boundary and ends on one, so a text none of whose runs is among these cannot match, and
+    # its search is skipped. None when some term gives no such run (always search).
+    firsts: frozenset[str] | None = None
 
     @classmethod
     def of(cls, terms: tuple[str, ...]) -> "TermSet":
         exact = [t for t in terms if t != t.lower()]
         folded = [t for t in terms if t == t.lower()]
-        return cls(_term_regex(folded, False), _term_regex(exact, True))
+        runs = [_first_run(t) for t in terms]
+        firsts = None if any(r is None for r in runs) else frozenset(runs)
+        return cls(_term_regex(folded, False), _term_regex(exact, True), firsts)
 
-    def search(self, text: str) -> str | None:
+    def search(self, text: str, runs: frozenset[str] | None = None) -> str | None:
+        """The first term in ``text``; ``runs`` (``text_runs(text)``) lets most texts skip the search."""
+        if runs is not None and self.firsts is not None and self.firsts.isdisjoint(runs):
+            return None
         found = []
         for pattern in (self.exact, self.folded):
             if pattern is not None:
@@ -294,7 +318,10 @@ class RubricMatcher:
 
     def find(self, terms: str, j: int, text: str) -> str | None:
         """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``."""
-        return self._remember((terms, j, text), lambda: getattr(self, terms)[j].search(text))
+        def search() -> str | None:
+            return getattr(self, terms)[j].search(text, self._remember(("runs", text), lambda: text_runs(text)))
+
+        return self._remember((terms, j, text), search)
 
     def _remember(self, key: tuple, compute):
         """What a text says (its corrections and similarities, the terms and context words it

@@ -10,6 +10,9 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pipeline.profile_to_fit import lines_to_items, profile_to_fit
 from pipeline.types import Contact, Experience, Line, Position, Profile, Section, Verdict, YearMonth
@@ -363,3 +366,44 @@ def example_fits(rubric, settings):
             continue
         out[path.name] = profile_to_fit(document_to_profile(doc, settings.as_of), rubric)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The first-run prefilter of TermSet.search only skips texts that cannot match
+# ---------------------------------------------------------------------------------------------
+
+_PIECES = ["CI/CD", "ci", "cd", "A/B", "a/b testing", "API", "api-first", "(API)", "k8s", "Go", "go-live", "good",
+           "Java", "JavaScript", "C++", "C#", ".NET", "net", "roadmaps", "roadmap", "RICE", "price", "ſcrum",
+           "Scrum", "İT", "IT", "it", "e-commerce", "@api", "#api", "api+", "Kelvin", "K8S", "p&l", "P&L"]
+
+
+def _all_term_sets():
+    from pipeline.profile_to_fit import rubric_matcher
+    from pipeline.rubric import RUBRICS_DIR, load_rubric
+
+    for name in ("tpm.toml", "pm.toml"):
+        m = rubric_matcher(load_rubric(RUBRICS_DIR / name))
+        yield from m.aliases + m.keywords + [m.context]
+
+
+@given(st.lists(st.sampled_from(_PIECES + [" ", "-", "/", ",", ".", "_", "x"]), max_size=12).map("".join))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_the_prefilter_never_changes_what_is_found(text):
+    from pipeline.profile_to_fit import text_runs
+
+    runs = text_runs(text)
+    for terms in _all_term_sets():
+        assert terms.search(text, runs) == terms.search(text)
+
+
+def test_the_prefilter_on_every_example_line():
+    from pipeline.profile_to_fit import text_runs
+    from pipeline.rubric import RUBRICS_DIR
+
+    lines = [ln for f in (RUBRICS_DIR / "tpm.toml", RUBRICS_DIR / "pm.toml")
+             for ln in f.read_text(encoding="utf-8").splitlines()]
+    sets = list(_all_term_sets())
+    for line in lines:
+        runs = text_runs(line)
+        for terms in sets:
+            assert terms.search(line, runs) == terms.search(line), line

@@ -1,8 +1,63 @@
-"""Precision of the TPM rubric's everyday words: a quote credited to a competency must show it."""
+"""Precision of the TPM rubric's everyday words: a quote credited to a competency must show it.
+
+Each row is a line read on a real résumé (reworded) next to the competency it was, or must be,
+credited to. The "must not count" rows are lines every trade writes ("support for customers",
+"coordinated the office move", "Computer Vision"); the "must count" rows are the narrower
+phrases that keep the real evidence ("increased sales", "coordinated with", "vision to").
+"""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.test_profile_to_fit import score_of
+
+# (bullet, role title, competency, counts?). "IT" and "front-end" in a title are technical
+# contexts, so a row that does not count fails on its words, not on a missing context.
+PRECISION = [
+    # Business and go-to-market: not "customers", "sales" or "commercial" alone.
+    ("Provide remote control support for customers throughout the state", "IT Support", "business", False),
+    ("Direct IT operations for a global institutional sales and trading firm", "IT Director", "business", False),
+    ("Designed lighting systems for residential and commercial customers", "IT Engineer", "business", False),
+    ("Increased sales by 17% with the new e-commerce site", "IT Manager", "business", True),
+    ("Developed targeted collateral for the sales team for the SaaS launch", "IT Manager", "business", True),
+    # Cross-functional communication: the words must say who was brought together.
+    ("Coordinated new desktop equipment deployment and the loaner hardware pool", "IT Support",
+     "communication", False),
+    ("Utilize Salesforce to log customer communication", "IT Manager", "communication", False),
+    ("Presented constant digital support and expertise to the account", "IT Manager", "communication", False),
+    ("Coordinated with the installation network office to set up domain and mail accounts", "IT Support",
+     "communication", True),  # "IT" is a context word; "with" is not "IT"
+    ("Collaborated with designers to implement pixel-perfect UI components", "Front-end Developer",
+     "communication", True),
+    ("Encouraged early and frequent communication between development and operations", "IT Manager",
+     "communication", True),
+    ("Presented the quarterly IT plan to senior leadership", "IT Manager", "communication", True),
+    # Stakeholder alignment: not "re-alignment" of a cluster, not Random Sample Consensus.
+    ("Backed up data and ran cluster re-alignment projects with customers", "IT Support", "stakeholders", False),
+    ("Studied optical flow and RANSAC (Random Sample Consensus) in Python", "IT Intern", "stakeholders", False),
+    ("Brought engineering and support together to build consensus on the release plan", "IT Manager",
+     "stakeholders", True),
+    ("Drove cross-functional alignment on the platform priorities", "IT Manager", "stakeholders", True),
+    # Roadmaps and prioritisation: not a testing, CRM or media strategy, not a product named Vision.
+    ("Implemented CRM strategy to automate leads management", "IT Manager", "roadmap", False),
+    ("Develop testing strategy for continuous improvement and optimization", "IT Manager", "roadmap", False),
+    ("Implemented company accounting software, Deltek Advantage/Vision", "IT Manager", "roadmap", False),
+    ("Computer Vision: camera models and optical flow in Python", "IT Intern", "roadmap", False),
+    ("Owned the technology strategy for the trading platform", "IT Director", "roadmap", True),
+    ("Vision to create personalized experiences based on machine learning", "IT Manager", "roadmap", True),
+    # Scalability, performance and security: not safety compliance, not Scaled Agile or a team.
+    ("Monitored electronics manufacturing to ensure compliance with safety protocols", "IT Engineer",
+     "scalability", False),
+    ("Trained the delivery teams on the Scaled Agile Framework", "IT Manager", "scalability", False),
+    ("Scaled engineering team from 3 to 28 across research and platform", "IT Director", "scalability", False),
+    ("Met security compliance requirements for the cloud platform", "IT Manager", "scalability", True),
+]
+
+
+@pytest.mark.parametrize("bullet,title,cid,counts", PRECISION)
+def test_only_real_evidence_counts(rubric, bullet, title, cid, counts):
+    assert (score_of(rubric, cid, bullets=[bullet], title=title) > 0) == counts
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,16 @@ PRECISION = [
     ("Trained the delivery teams on the Scaled Agile Framework", "IT Manager", "scalability", False),
     ("Scaled engineering team from 3 to 28 across research and platform", "IT Director", "scalability", False),
     ("Met security compliance requirements for the cloud platform", "IT Manager", "scalability", True),
+    # Specific-looking words that other trades use too need a technical or product context.
+    ("Met and exceeded SLA's by handling other functions when volumes fluctuate", "Call Center Agent",
+     "scalability", False),
+    ("Defined SLAs and error budgets for the public API", "Product Manager", "scalability", True),
+    ("Adjusted backlog claims using the clients' claims system", "Claims Adjuster", "backlog", False),
+    ("Groomed the backlog with the engineering team every sprint", "Product Manager", "backlog", True),
+    ("Guided a cohort of college students through their first term", "Advisor", "data_driven", False),
+    ("Ran cohort analysis on retention of the mobile app", "Product Manager", "data_driven", True),
+    ("Rapid prototyping, welding and 3D printing of fixtures", "Manufacturing Engineer", "discovery", False),
+    ("Tested early prototyping of the app with five customers", "Product Manager", "discovery", True),
 ]
 
 

@@ -62,6 +62,14 @@ PRECISION = [
     ("Ran cohort analysis on retention of the mobile app", "Product Manager", "data_driven", True),
     ("Rapid prototyping, welding and 3D printing of fixtures", "Manufacturing Engineer", "discovery", False),
     ("Tested early prototyping of the app with five customers", "Product Manager", "discovery", True),
+    # Partners, targets and hosting: which partners, whose targets, what is hosted.
+    ("Cognizant and T-Systems are strategic business partners of the software group", "IT Consultant",
+     "apis", False),
+    ("Onboarded twelve integration partners to the platform", "Product Manager", "apis", True),
+    ("Evaluated electrical failures that impact daily production targets", "IT Engineer", "acceptance", False),
+    ("Defined targets for activation before the app's beta", "Product Manager", "acceptance", True),
+    ("Hosting regular sessions to update the web team on campaign results", "IT Coordinator", "cloud", False),
+    ("Moved the web hosting environment to a managed provider", "IT Manager", "cloud", True),
 ]
 
 

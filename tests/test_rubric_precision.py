@@ -70,6 +70,12 @@ PRECISION = [
     ("Defined targets for activation before the app's beta", "Product Manager", "acceptance", True),
     ("Hosting regular sessions to update the web team on campaign results", "IT Coordinator", "cloud", False),
     ("Moved the web hosting environment to a managed provider", "IT Manager", "cloud", True),
+    # A department called Risk and "meeting deadlines" are not risk management or delivery.
+    ("Worked with Marketing, Risk, Fraud and Operations on the bank card projects", "IT Analyst", "risk", False),
+    ("Identified delivery risks early and agreed mitigations with the platform team", "IT Manager", "risk", True),
+    ("Accountant consistently meeting deadlines under pressure with accounting software", "IT Clerk",
+     "delivery", False),
+    ("Tracked milestones for the IT migration and delivered it on schedule", "IT Manager", "delivery", True),
 ]
 
 

@@ -73,6 +73,9 @@ PRECISION = [
     # A department called Risk and "meeting deadlines" are not risk management or delivery.
     ("Worked with Marketing, Risk, Fraud and Operations on the bank card projects", "IT Analyst", "risk", False),
     ("Identified delivery risks early and agreed mitigations with the platform team", "IT Manager", "risk", True),
+    ("Lead the payments platform (ledger, payouts and risk APIs) across 4 engineering teams", "Senior TPM",
+     "risk", False),
+    ("Built the integrated master schedule and a weekly risk review for the platform", "TPM", "risk", True),
     ("Accountant consistently meeting deadlines under pressure with accounting software", "IT Clerk",
      "delivery", False),
     ("Tracked milestones for the IT migration and delivered it on schedule", "IT Manager", "delivery", True),

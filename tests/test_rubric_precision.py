@@ -33,6 +33,10 @@ PRECISION = [
     ("Encouraged early and frequent communication between development and operations", "IT Manager",
      "communication", True),
     ("Presented the quarterly IT plan to senior leadership", "IT Manager", "communication", True),
+    ("Created a presentation to the Technical Review Board on product changes for the platform", "IT Engineer",
+     "communication", True),
+    ("Introduced peer reviews, and all 3 teams collaborated as one large team", "Software Engineering Manager",
+     "communication", True),
     # Stakeholder alignment: not "re-alignment" of a cluster, not Random Sample Consensus.
     ("Backed up data and ran cluster re-alignment projects with customers", "IT Support", "stakeholders", False),
     ("Studied optical flow and RANSAC (Random Sample Consensus) in Python", "IT Intern", "stakeholders", False),

@@ -6,8 +6,16 @@ to the evidence behind them (section, page, kind, matched phrase and a hash of t
 holds no name, contact detail, file name or quote: candidates appear only by content hash, so
 the record can be kept longer than the reports and shown to an auditor.
 
+A run that left the reports as they were (a scheduled run over an unchanged folder) appends a
+short record instead: its own time, run, rubric, settings and version, ``reports_unchanged``,
+the time of the full record it repeats (``same_as``) and the SHA-256 of that record's inputs and
+candidates, so an hourly schedule adds about a kilobyte an hour, not the whole batch again.
+``read_records`` gives every record complete, the short ones filled in from the record they
+name (and checked against its hashes).
+
 Records older than the retention period (``--audit-retention-days``, default 365 days; 0 keeps
-every record) are removed when the next run appends its own; nothing else ever rewrites a line.
+every record) are removed when the next run appends its own, except a full record that a kept
+short record names; nothing else ever rewrites a line.
 """
 
 from __future__ import annotations
@@ -149,23 +157,103 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _parsed(line: str) -> dict | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _is_full(line: str) -> bool:
+    record = _parsed(line)
+    return record is not None and "candidates" in record
+
+
+def _is_short(line: str) -> bool:
+    record = _parsed(line)
+    return record is not None and "same_as" in record
+
+
+def _sha256_of(value) -> str:
+    return hashlib.sha256(_dumps(value).encode("utf-8")).hexdigest()
+
+
+def short_record(previous: dict, fresh: dict) -> dict:
+    """The record of a run that repeats ``previous`` (a full record): ``fresh``'s own fields,
+    and what names and checks the repeated record instead of its inputs and candidates."""
+    own = ("record_version", "time", "pipeline_version", "rubric", "settings", "run")
+    return {
+        **{k: fresh[k] for k in own},
+        "reports_unchanged": True,
+        "same_as": previous["time"],
+        "inputs_sha256": _sha256_of(previous.get("inputs", [])),
+        "candidates_sha256": _sha256_of(previous.get("candidates", [])),
+        "counts": previous.get("counts", {}),
+        "blind_check_failures": previous.get("blind_check_failures", []),
+    }
+
+
+class AuditRecordError(ValueError):
+    """A short record names a full record that is missing or does not match its hashes."""
+
+
+def read_records(out: Path):
+    """Every readable record of the output folder's audit file, oldest first, each complete: a
+    short record comes with the inputs and candidates of the full record it names, after checking
+    them against its hashes (``AuditRecordError`` when they do not match or the record is
+    missing). Only the latest full record is held in memory."""
+    path = Path(out) / AUDIT_FILE
+    if not path.exists():
+        return
+    full = None
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            record = _parsed(line) if line.strip() else None
+            if record is None:
+                continue
+            if "candidates" in record:
+                full = record
+            elif "same_as" in record:
+                if full is None or full.get("time") != record["same_as"]:
+                    raise AuditRecordError(f"the record of {record.get('time')} repeats {record['same_as']}, "
+                                           "which is not the full record before it")
+                inputs, candidates = full.get("inputs", []), full.get("candidates", [])
+                if (_sha256_of(inputs), _sha256_of(candidates)) != (record["inputs_sha256"], record["candidates_sha256"]):
+                    raise AuditRecordError(f"the record of {record['same_as']} does not match the hashes "
+                                           f"that the record of {record.get('time')} holds for it")
+                record = {**record, "inputs": inputs, "candidates": candidates}
+            yield record
+
+
 def append_record(out: Path, record: dict, retention_days: int = DEFAULT_RETENTION_DAYS) -> Path:
     """Prune records older than ``retention_days`` before the record's time (0: keep all), then
     append ``record`` as one line and flush it to disk. Returns the audit file's path."""
-    return _append_line(Path(out) / AUDIT_FILE, record["time"], [_dumps(record)], retention_days)
+    return _append_line(Path(out) / AUDIT_FILE, record["time"], [_dumps(record)], retention_days, "same_as" in record)
 
 
-def _append_line(path: Path, time_iso: str, pieces: Iterable[str], retention_days: int) -> Path:
+def _append_line(path: Path, time_iso: str, pieces: Iterable[str], retention_days: int, short: bool = False) -> Path:
     """Prune (streaming the kept lines into a new file), then append the line written as
-    ``pieces`` and flush it to disk."""
+    ``pieces`` (a short record when ``short``) and flush it to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if retention_days > 0 and path.exists():
         cutoff = datetime.fromisoformat(time_iso) - timedelta(days=retention_days)
         if _needs_pruning(path, cutoff):
             with open(path, encoding="utf-8") as old, atomic_writer(path) as new:
+                named = None  # the newest full record pruned so far: what a short record after it names
+                kept_any = False
                 for ln in old:
-                    if ln.strip() and keep_record(ln, cutoff):
+                    if not ln.strip():
+                        continue
+                    if keep_record(ln, cutoff):
+                        if not kept_any and named is not None and _is_short(ln):
+                            new.write(named)
+                        kept_any = True
                         new.write(ln if ln.endswith("\n") else ln + "\n")
+                    elif _is_full(ln):
+                        named = ln if ln.endswith("\n") else ln + "\n"
+                if not kept_any and named is not None and short:  # the record being appended names it
+                    new.write(named)
     lead = "\n" if path.exists() and path.stat().st_size and not _ends_with_newline(path) else ""
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(lead)  # a line cut short by a crash stays a line of its own
@@ -194,7 +282,8 @@ def _append_streamed(out: Path, ordered: Iterable[Result], rubric: RubricRef, se
 
 
 def last_record(out: Path) -> dict | None:
-    """The newest readable record in the output folder's audit file, reading from the end."""
+    """The newest readable full record (one with its candidates) in the output folder's audit
+    file, reading from the end."""
     path = Path(out) / AUDIT_FILE
     if not path.exists():
         return None
@@ -234,8 +323,8 @@ def audit_run(
 ) -> Path:
     """Append the record of one run. ``results``: what the run's reports show, or None to read
     them back with ``read_result(sha256)``, one at a time. When the reports were left as they were
-    (``reports_rebuilt`` False and no ``results``), the previous record's candidates are repeated
-    if it covers exactly the ``shown`` file hashes under the same rubric, settings and version."""
+    (``reports_rebuilt`` False and no ``results``) and the previous full record covers exactly the
+    ``shown`` file hashes under the same rubric, settings and version, a short record repeats it."""
     if results is not None:
         ordered = sorted(results, key=lambda r: (r.sha256, r.candidate_id))
         return _append_streamed(out, ordered, rubric, settings, pipeline_version, time, extra, retention_days)
@@ -244,8 +333,7 @@ def audit_run(
         fresh = _record([], rubric, settings, pipeline_version, time, extra)
         same = previous is not None and all(previous.get(k) == fresh[k] for k in ("rubric", "settings", "pipeline_version"))
         if same and sorted(i["sha256"] for i in previous.get("inputs", [])) == sorted(shown):
-            record = {**previous, "time": fresh["time"], "run": fresh["run"], "reports_unchanged": True}
-            return append_record(out, record, retention_days)
+            return append_record(out, short_record(previous, fresh), retention_days)
         del previous
     loaded = (read_result(sha) for sha in sorted(set(shown)))  # each content once, in the record's order
     return _append_streamed(out, (r for r in loaded if r is not None), rubric, settings, pipeline_version, time, extra,

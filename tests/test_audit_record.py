@@ -136,12 +136,12 @@ def test_batch_refuses_a_negative_retention(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_run_that_changed_nothing_repeats_the_last_record(tmp_path, results, rubric, settings):
-    """Every run appends a record; when the reports were left as they were, the candidates of
-    the previous record are repeated (same inputs, rubric, settings, version), without reading
-    the stored results back."""
+def test_a_run_that_changed_nothing_appends_a_short_record_naming_the_last_one(tmp_path, results, rubric, settings):
+    """Every run appends a record; when the reports were left as they were, a short record names
+    the previous full one (same inputs, rubric, settings, version) and holds its hashes, without
+    reading the stored results back. read_records gives it complete."""
     from pipeline import __version__
-    from pipeline.audit_record import AUDIT_FILE, audit_run
+    from pipeline.audit_record import AUDIT_FILE, audit_run, read_records
 
     shas = [r.sha256 for r in results]
     audit_run(tmp_path, results, shas, None, rubric.ref, settings, __version__, T0)
@@ -149,10 +149,64 @@ def test_a_run_that_changed_nothing_repeats_the_last_record(tmp_path, results, r
     def must_not_read(sha):
         raise AssertionError("read back although the last record covers these inputs")
 
-    audit_run(tmp_path, None, shas, must_not_read, rubric.ref, settings, __version__, T0 + timedelta(days=1))
-    first, second = [json.loads(ln) for ln in (tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()]
-    assert second["reports_unchanged"] is True and second["time"] == (T0 + timedelta(days=1)).isoformat()
-    assert second["candidates"] == first["candidates"] and second["inputs"] == first["inputs"]
+    for day in (1, 2):
+        audit_run(tmp_path, None, shas, must_not_read, rubric.ref, settings, __version__, T0 + timedelta(days=day),
+                  extra={"workers": day})
+    lines = (tmp_path / AUDIT_FILE).read_text(encoding="utf-8").splitlines()
+    first, second, third = [json.loads(ln) for ln in lines]
+    for day, short in ((1, second), (2, third)):
+        assert short["reports_unchanged"] is True and short["same_as"] == first["time"]
+        assert short["time"] == (T0 + timedelta(days=day)).isoformat() and short["run"] == {"workers": day}
+        assert "candidates" not in short and "inputs" not in short
+        assert short["counts"] == first["counts"] and short["rubric"] == first["rubric"]
+    assert len(lines[1]) < 2_000 < len(lines[0])
+    full, *shorts = read_records(tmp_path)
+    assert full == first
+    for short in shorts:
+        assert short["candidates"] == first["candidates"] and short["inputs"] == first["inputs"]
+
+
+@pytest.mark.parametrize("tamper", ["candidates", "missing"])
+def test_read_records_refuses_a_short_record_whose_full_record_does_not_match(tmp_path, results, rubric, settings, tamper):
+    from pipeline import __version__
+    from pipeline.audit_record import AUDIT_FILE, AuditRecordError, audit_run, read_records
+
+    shas = [r.sha256 for r in results]
+    audit_run(tmp_path, results, shas, None, rubric.ref, settings, __version__, T0)
+    audit_run(tmp_path, None, shas, None, rubric.ref, settings, __version__, T0 + timedelta(days=1))
+    path = tmp_path / AUDIT_FILE
+    full, short = path.read_text(encoding="utf-8").splitlines()
+    if tamper == "candidates":
+        record = json.loads(full)
+        record["candidates"][0]["overall"] = 99.0
+        full = json.dumps(record)
+    lines = [short] if tamper == "missing" else [full, short]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(AuditRecordError):
+        list(read_records(tmp_path))
+
+
+def test_retention_keeps_the_full_record_a_kept_short_record_names(tmp_path, results, rubric, settings):
+    """Old full records go, unless a short record within the retention period repeats one."""
+    from pipeline import __version__
+    from pipeline.audit_record import AUDIT_FILE, audit_run, read_records
+
+    shas = [r.sha256 for r in results]
+    old = T0 - timedelta(days=400)
+    audit_run(tmp_path, results, shas, None, rubric.ref, settings, __version__, old - timedelta(days=10))  # goes
+    audit_run(tmp_path, results, shas, None, rubric.ref, settings, __version__, old, reports_rebuilt=True)  # named
+    audit_run(tmp_path, None, shas, None, rubric.ref, settings, __version__, old + timedelta(days=1))  # goes
+    # every record before this one is older than the retention: the full one it names stays
+    audit_run(tmp_path, None, shas, None, rubric.ref, settings, __version__, T0 - timedelta(days=30))  # kept
+    audit_run(tmp_path, None, shas, None, rubric.ref, settings, __version__, T0, retention_days=365)
+    records = list(read_records(tmp_path))
+    assert [r["time"] for r in records] == [t.isoformat() for t in (old, T0 - timedelta(days=30), T0)]
+    assert [("same_as" in r) for r in records] == [False, True, True]
+    assert all(r["candidates"] == records[0]["candidates"] for r in records)
+    # a later run prunes again: the kept short records still name the same full record
+    audit_run(tmp_path, None, shas, None, rubric.ref, settings, __version__, T0 + timedelta(days=1), retention_days=365)
+    records = list(read_records(tmp_path))
+    assert [r["time"] for r in records][0] == old.isoformat() and len(records) == 4
 
 
 @pytest.mark.parametrize("change", ["settings", "inputs", "no previous record"])

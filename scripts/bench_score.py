@@ -10,7 +10,9 @@ issue's bar: the median ratio at most 1.5. The untimed first call of each comman
 rubric cache (``pipeline.rubric``: a rubric is validated with pydantic once, then loaded from its
 validated form), as a candidate's first run does; a reference row runs with the cache off, the
 cost of that first run. Two more rows show where the time goes: rolefit's own reader alone,
-and the import of the scoring engine. ``--importtime`` adds the slowest imports of one
+and the import of the scoring engine. Python caches bytecode for every command (as it does by
+default; ``--no-bytecode`` measures without, as when PYTHONDONTWRITEBYTECODE=1 is set, which
+makes every command compile its imports on every run). ``--importtime`` adds the slowest imports of one
 ``rolefit score`` run (``python -X importtime``), the parent and its PDF-reading child together.
 """
 
@@ -22,6 +24,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,11 +99,21 @@ def main() -> None:
                     default=DEFAULT + [p for p in CORPUS_DEFAULT if p.exists()])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--importtime", action="store_true")
+    ap.add_argument("--no-bytecode", action="store_true",
+                    help="no bytecode cache for any command (as PYTHONDONTWRITEBYTECODE=1): every import compiles")
     args = ap.parse_args()
     os.environ.setdefault("COLUMNS", "100")
+    if args.no_bytecode:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        os.environ.pop("PYTHONPYCACHEPREFIX", None)
+        bytecode = "no bytecode cache: every import of every command compiles its source"
+    else:  # as Python does by default (some machines turn it off): a cache folder of this run, for every command
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-score-pyc-")
+        bytecode = "bytecode cached as Python does by default, in a folder of this run, for every command alike"
     rolefit = rolefit_command()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; rolefit = {' '.join(rolefit)}")
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; rolefit = {' '.join(rolefit)}\n{bytecode}")
     for pdf in args.pdfs:
         commands = {
             "python start-up": [sys.executable, "-c", "pass"],

@@ -91,6 +91,8 @@ class Diagnostics:
 
 @dataclass(frozen=True)
 class Document:
+    """A PDF read into clean lines in reading order (stage 1's output), or the problem that stopped it."""
+
     source: str  # file name as given (display only; never used to build paths)
     sha256: str
     size_bytes: int
@@ -122,6 +124,8 @@ SECTION_KINDS = (
 
 @dataclass(frozen=True)
 class Section:
+    """One section of a résumé: its kind, its heading as written, and its lines."""
+
     kind: str  # one of SECTION_KINDS
     heading: str  # the heading as written ("" for the header block)
     lines: tuple[Line, ...]
@@ -140,12 +144,16 @@ class Contact:
 
 @dataclass(frozen=True)
 class YearMonth:
+    """A point in time as résumés give it: a year and a month."""
+
     year: int
     month: int  # 1..12
 
 
 @dataclass(frozen=True)
 class Position:
+    """One role: title, organisation, dates and the lines written under it."""
+
     title: str
     organisation: str
     start: YearMonth | None
@@ -163,6 +171,8 @@ class Position:
 
 @dataclass(frozen=True)
 class Education:
+    """One education entry: degree level, field, institution and year."""
+
     degree_level: str  # "phd", "masters", "bachelors", "associate", "diploma", "" (unknown)
     field: str
     institution: str
@@ -186,12 +196,16 @@ class Experience:
 
 @dataclass(frozen=True)
 class Verdict:
+    """Whether a document is a résumé that can be scored, and if not, why."""
+
     scorable: bool
     reason: str = ""
 
 
 @dataclass(frozen=True)
 class Profile:
+    """What a résumé says (stage 2's output): sections, contact, positions, education, tenure and skills."""
+
     as_of: date
     sections: tuple[Section, ...]
     contact: Contact
@@ -211,6 +225,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Evidence:
+    """One quoted piece of a résumé that shows a competency, with where it was found and how strong it is."""
+
     quote: str  # the résumé's own words
     section: str  # section kind
     page: int
@@ -222,6 +238,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class CompetencyScore:
+    """One competency's score (0..1) and the evidence behind it."""
+
     id: str
     name: str
     category: str
@@ -231,6 +249,8 @@ class CompetencyScore:
 
 @dataclass(frozen=True)
 class CategoryScore:
+    """One rubric category's score (0..100)."""
+
     id: str
     name: str
     score: float  # 0..100
@@ -239,6 +259,8 @@ class CategoryScore:
 
 @dataclass(frozen=True)
 class Fit:
+    """A résumé scored against a rubric (stage 3's output): overall, categories, competencies, gaps."""
+
     overall: float  # 0..100
     categories: tuple[CategoryScore, ...]
     competencies: tuple[CompetencyScore, ...]
@@ -267,6 +289,8 @@ class JobSkill:
 
 @dataclass(frozen=True)
 class JobDescription:
+    """What a job description asks for: skills (required or preferred) and years."""
+
     source: str
     title: str = ""
     skills: tuple[JobSkill, ...] = ()
@@ -286,6 +310,8 @@ class JobDescription:
 
 @dataclass(frozen=True)
 class JobSkillMatch:
+    """One requirement of a job description and the résumé's evidence for it."""
+
     skill: JobSkill
     score: float  # 0..1
     evidence: tuple[Evidence, ...]
@@ -293,6 +319,8 @@ class JobSkillMatch:
 
 @dataclass(frozen=True)
 class JobMatch:
+    """A résumé against a job description, beside the rubric's fit."""
+
     source: str  # the job description's file name
     title: str
     score: float  # 0..100
@@ -313,6 +341,8 @@ class JobMatch:
 
 @dataclass(frozen=True)
 class Signal:
+    """One ladder signal read from a résumé (years, scope, people led…), with its evidence."""
+
     name: str  # e.g. "total_years", "most_senior_title", "scope", "people_led"
     value: str  # shown to people
     evidence: str  # quoted text or the figure it came from
@@ -320,6 +350,8 @@ class Signal:
 
 @dataclass(frozen=True)
 class Level:
+    """The likely ladder level (stage 4's output): probabilities, signals and reasons."""
+
     level: str  # level id from the rubric's ladder
     name: str
     probabilities: tuple[tuple[str, float], ...]  # (level id, p) for every level, sums to 1
@@ -366,6 +398,8 @@ class GapCheck:
 
 @dataclass(frozen=True)
 class TargetGap:
+    """How a résumé compares with a target ladder level, signal by signal."""
+
     level: str  # target level id
     name: str
     current: str  # the likely level's id
@@ -380,6 +414,8 @@ class TargetGap:
 
 @dataclass(frozen=True)
 class Advice:
+    """What a candidate could change, biggest effect first, and the gap to a target level."""
+
     overall: float = 0.0
     suggestions: tuple[Suggestion, ...] = ()  # biggest gain first
     target: TargetGap | None = None
@@ -395,6 +431,8 @@ STATUSES = ("scored", "unreadable", "not_resume")
 
 @dataclass(frozen=True)
 class RubricRef:
+    """Which rubric scored a result: id, version and content hash."""
+
     id: str
     version: str
     sha256: str
@@ -419,6 +457,8 @@ class BlindCheck:
 
 @dataclass(frozen=True)
 class Result:
+    """Everything one file produced: the unit a batch stores, reports and audits."""
+
     candidate_id: str  # stable, derived from the file's content hash
     source: str
     sha256: str

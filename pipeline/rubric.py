@@ -333,7 +333,12 @@ def _cache_entry(sha256: str) -> Path | None:
 
 
 def _from_cache(entry: Path) -> RubricModel | None:
+    """The cached model, or None. A pickle runs code when loaded, so only an entry this user
+    owns and nobody else may write is read (the cache writes its entries that way)."""
     try:
+        st = entry.stat()
+        if (hasattr(os, "getuid") and st.st_uid != os.getuid()) or st.st_mode & 0o022:
+            return None
         model = pickle.loads(entry.read_bytes())
     except Exception:  # noqa: BLE001 - missing, unreadable or stale: validate again
         return None
@@ -355,5 +360,9 @@ def _to_cache(entry: Path, model: RubricModel) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        schema = entry.name.split("-")[2]
+        for stale in entry.parent.glob("rubric-*.pickle"):  # written by another version of this module
+            if stale.name.split("-")[2:3] != [schema]:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass

@@ -175,6 +175,31 @@ def test_a_damaged_cache_entry_is_validated_again(cache_dir, damage):
     assert load_rubric(TPM) == expected
 
 
+def test_entries_of_another_schema_are_removed_when_a_new_one_is_written(cache_dir):
+    cache_dir.mkdir(parents=True)
+    stale = cache_dir / ("rubric-" + "0" * 32 + "-0000000000000000-py311.pickle")
+    stale.write_bytes(b"old")
+    load_rubric(PM)
+    load_rubric(TPM)
+    assert not stale.exists() and len(_entries(cache_dir)) == 2  # both current entries stay
+
+
+def test_an_entry_others_could_write_is_not_read(cache_dir, tmp_path):
+    """A pickle runs code when loaded: an entry that is group- or world-writable is ignored (and
+    the rubric validated again), even when it holds a valid model."""
+    import pipeline.rubric as rubric_module
+
+    broken = _broken(tmp_path, 'weight = 0.30', 'weight = -1')
+    entry = rubric_module._cache_entry(rubric_module.hashlib.sha256(broken.read_bytes()).hexdigest())
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_bytes(rubric_module.pickle.dumps(load_rubric(TPM).model))
+    entry.chmod(0o666)
+    with pytest.raises(RubricError):
+        load_rubric(broken)
+    entry.chmod(0o600)
+    assert load_rubric(broken).model.id == "tpm"  # the same entry, now private, is read
+
+
 def test_the_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("ROLEFIT_CACHE_DIR", "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -22,6 +22,7 @@ import pickle
 import sys
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,16 +225,14 @@ def validate_rubric(raw: object, name: str) -> RubricModel:
         raise RubricError([RubricIssue(name, _field_path(e["loc"]), _reason(e)) for e in exc.errors()]) from None
 
 
-_ADAPTER: list = []  # pydantic's validator for RubricModel, built once per process
-
-
+@cache
 def _adapter():
-    if not _ADAPTER:
-        from pydantic import TypeAdapter
+    """pydantic's validator for RubricModel, built once per process (the annotations' names are
+    put in this module's namespace first, where pydantic resolves them)."""
+    from pydantic import TypeAdapter
 
-        globals().update(_schema_names())
-        _ADAPTER.append(TypeAdapter(RubricModel))
-    return _ADAPTER[0]
+    globals().update(_schema_names())
+    return TypeAdapter(RubricModel)
 
 
 def _reason(error: dict) -> str:

@@ -322,13 +322,19 @@ def _cache_entry(sha256: str) -> Path | None:
     """Where the validated form of these bytes lives: keyed on the rubric's bytes, on this
     module's source (a schema change invalidates every entry) and on the Python version."""
     folder = _cache_dir()
-    if folder is None:
-        return None
-    try:
-        schema = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    except OSError:
+    schema = _schema_key()
+    if folder is None or schema is None:
         return None
     return folder / f"rubric-{sha256[:32]}-{schema}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+
+
+@cache
+def _schema_key() -> str | None:
+    """This module's source, hashed once per process (None when it cannot be read)."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
 
 
 def _from_cache(entry: Path) -> RubricModel | None:

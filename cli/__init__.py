@@ -7,6 +7,7 @@ One module per sub-command; each has ``register(subparsers)``. Errors the user c
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 COMMANDS = ("batch", "serve", "score", "rubric", "audit", "notice")  # modules of this package, in the order shown in --help
@@ -26,13 +27,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, program: bool = False) -> int:
+    """Run one command and return its exit code. ``program`` is true when this process is the
+    ``rolefit`` program itself: a command that asks for it (``set_defaults(exit_at_once=True)``)
+    then ends the process here, see ``exit_at_once``."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
     except UsageError as exc:
         print(f"rolefit: {exc}", file=sys.stderr)
-        return 2
+        code = 2
     except KeyboardInterrupt:
         print("rolefit: interrupted", file=sys.stderr)
-        return 130
+        code = 130
+    if program and getattr(args, "exit_at_once", False):
+        exit_at_once(code)
+    return code
+
+
+def exit_at_once(code: int) -> None:
+    """End the process now, once standard output and error are flushed, without the
+    interpreter's teardown: freeing every module a command loaded (numpy, scikit-learn, rich)
+    takes about 25 ms, a tenth of what ``rolefit score`` may spend in all. Only for commands
+    that have closed every file they wrote and have no child, thread or exit handler left to
+    wait for."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (rolefit score ... | head -1): nothing to save
+            pass
+    os._exit(code)
+
+
+def program() -> None:
+    """The ``rolefit`` executable (and ``python -m cli``)."""
+    sys.exit(main(program=True))

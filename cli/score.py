@@ -445,4 +445,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the result and the advice as JSON instead")
     p.add_argument("--rubric", default=None, help="rubric file (default: the bundled TPM rubric)")
     p.add_argument("--as-of", default=None, help="date durations are computed against (default: today)")
-    p.set_defaults(func=run)
+    # Everything is written and the reading child has been waited for when run() returns.
+    p.set_defaults(func=run, exit_at_once=True)

@@ -240,6 +240,22 @@ def test_the_command_end_to_end_never_shows_a_traceback(tmp_path):
     assert b"Traceback" not in bad.stderr
 
 
+def test_the_program_ends_at_once_with_everything_written(tmp_path, capsys):
+    """``rolefit score`` as a program skips the interpreter's teardown (``cli.exit_at_once``):
+    its output through a pipe, its page and its exit codes are those of the in-process run."""
+    page = tmp_path / "me.html"
+    proc = rolefit("score", RESUME, "--json", "--html", page, "--as-of", AS_OF.isoformat())
+    code, out, _ = score(capsys, RESUME, "--json", "--as-of", AS_OF.isoformat())
+    assert (proc.returncode, proc.stdout.decode()) == (code, out) == (0, out)
+    assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    usage = rolefit("score", RESUME, "--target", "astronaut")
+    assert usage.returncode == 2 and usage.stderr.decode().startswith("rolefit: --target 'astronaut'")
+    # A reader that stops early (| head -c 1) leaves no traceback and no "Exception ignored".
+    closed = subprocess.run(f"{sys.executable} -m cli score {RESUME} | head -c 1", shell=True, capture_output=True,
+                            cwd=ROOT, timeout=300, env=_env())
+    assert closed.stdout and closed.stderr == b""
+
+
 # ---------------------------------------------------------------------------------------------
 # The child processes: a reader that dies, a re-scoring child that fails
 # ---------------------------------------------------------------------------------------------

@@ -84,6 +84,23 @@ class EvidenceWeights:
 
 
 @dataclass(frozen=True)
+class TermException:
+    """Where a term is not evidence: right after one of ``preceded_by`` ("regulatory
+    requirements") or right before one of ``followed_by`` ("trained in", "Supervised Learning").
+    Neighbours are whole words, compared in any case, with only spaces or a hyphen in between."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    term: Text  # an alias, keyword or context word of this rubric
+    preceded_by: Terms = ()
+    followed_by: Terms = ()
+
+    def __post_init__(self) -> None:
+        if not (self.preceded_by or self.followed_by):
+            raise ValueError("must list preceded_by or followed_by words")
+
+
+@dataclass(frozen=True)
 class Scoring:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -107,6 +124,8 @@ class Scoring:
     # Words that deny a term when they come just before it in its clause ("did not own the
     # roadmap"); followed by "only" they do not ("not only the roadmap").
     negations: Terms = ()
+    # Terms that do not count next to certain words (see TermException).
+    term_exceptions: tuple[TermException, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +192,11 @@ class RubricModel:
                 if comp.id in seen:
                     raise ValueError(f"competency id {comp.id!r} is used twice")
                 seen.add(comp.id)
+        terms = {t.lower() for cat in self.categories for comp in cat.competencies
+                 for t in comp.aliases + comp.keywords} | {t.lower() for t in self.scoring.context_words}
+        for exc in self.scoring.term_exceptions:
+            if exc.term.lower() not in terms:
+                raise ValueError(f"scoring.term_exceptions: {exc.term!r} is not an alias, keyword or context word")
         levels = [lv.id for lv in self.ladder.levels]
         if len(set(levels)) != len(levels):
             raise ValueError("ladder level ids must be unique")

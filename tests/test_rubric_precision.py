@@ -83,6 +83,36 @@ PRECISION = [
     ("Accountant consistently meeting deadlines under pressure with accounting software", "IT Clerk",
      "delivery", False),
     ("Tracked milestones for the IT migration and delivered it on schedule", "IT Manager", "delivery", True),
+    # Term exceptions (scoring.term_exceptions): the same word next to these names something else.
+    ("Bought materials to meet the manufacturing build requirements, with the engineering team", "IT Engineer",
+     "specs", False),
+    ("Kept the software compliant with evolving regulatory requirements", "IT Manager", "specs", False),
+    ("Gathered requirements from the users of the web platform", "IT Manager", "specs", True),
+    ("Was trained in the help desk ticketing tool", "IT Support", "mentoring", False),
+    ("Trained and work directly with the headquarters' web team on campaigns", "IT Coordinator", "mentoring", False),
+    ("Trained a learning model to predict churn for the app", "IT Analyst", "mentoring", False),
+    ("Trained users on the new SharePoint site", "IT Support", "mentoring", False),
+    ("Trained fourteen help desk staff on the new phone client", "IT Support", "mentoring", True),
+    ("Interviewed and trained new engineering personnel", "IT Manager", "mentoring", True),
+    ("Experienced in Supervised Learning (regression, decision trees) in Python", "IT Analyst", "mentoring", False),
+    ("Supervised junior account staff on the web team", "IT Manager", "mentoring", True),
+    ("Worked with a team of geologists and engineers on the reservoir models", "IT Engineer", "mentoring", False),
+    ("Led a team of 8 analysts on the web analytics platform", "IT Manager", "mentoring", True),
+    ("Worked with vendors to upgrade the market data software and hardware", "IT Manager", "business", False),
+    ("Grew the SaaS product's market share in two regions", "IT Manager", "business", True),
+    ("Observed and documented patient status in the IT system", "IT Support", "documentation", False),
+    ("Documented process flows for the software rollout", "IT Support", "documentation", True),
+    # Context words that name another trade there: these lines have no technical context left.
+    ("Documented the release process for the ward", "Patient Care Tech", "documentation", False),
+    ("Documented the release process for the team", "Tech Lead", "documentation", True),
+    ("Created daily features and documented the recipes", "Chef", "documentation", False),
+    ("Wrote the documentation of the new features", "Chef", "documentation", True),
+    ("Coordinated with contractors and project engineers and kept the project documentation",
+     "Water Resources Specialist", "documentation", False),
+    ("Kept the documentation the engineers built from up to date", "Water Resources Specialist",
+     "documentation", True),
+    ("Trained new staff to post across social media platforms", "Social Media Agent", "mentoring", False),
+    ("Trained new staff to support the platforms", "Support Agent", "mentoring", True),
 ]
 
 
@@ -110,3 +140,56 @@ def test_a_keyword_is_not_its_own_context_word_by_word(rubric, keyword, bullet, 
     custom, cid = _one_competency_rubric(rubric, [], [keyword])
     fit = profile_to_fit(make_profile(bullets=[bullet], title=title), custom)
     assert (comp(fit, cid).score > 0) == counts
+
+
+@pytest.mark.parametrize(
+    "exception,text,found",
+    [
+        # (term exception in TOML, text, the term found)
+        ('term = "team of"\npreceded_by = ["with a"]', "Worked with a team of geologists", None),
+        ('term = "team of"\npreceded_by = ["with a"]', "Led a team of four", "team of"),
+        ('term = "team of"\npreceded_by = ["with a"]', "Worked with a team of six, then led a team of four", "team of"),
+        ('term = "team of"\npreceded_by = ["with a"]', "Worked with a team-of-teams", None),  # a hyphen joins
+        ('term = "team of"\npreceded_by = ["with a"]', "Worked with a, team of four", "team of"),  # not adjacent
+        ('term = "trained"\nfollowed_by = ["in"]', "Trained in Excel", None),
+        ('term = "trained"\nfollowed_by = ["in"]', "Trained interns", "trained"),  # whole words only
+        ('term = "trained"\nfollowed_by = ["in"]', "TRAINED IN Excel", None),  # any case
+        # Where the excepted term does not count, a shorter term at the same place still can.
+        ('term = "team of"\npreceded_by = ["with a"]', "Worked with a team of six", "team"),
+    ],
+)
+def test_term_exceptions(tmp_path, exception, text, found):
+    """A term excepted next to certain words is skipped there, and only there."""
+    from pipeline.profile_to_fit import TermSet
+
+    model = _rubric_with(tmp_path, exception).model
+    terms = ("team of", "trained") + (("team",) if found == "team" else ())
+    term = TermSet.of(terms, model.scoring.term_exceptions).search(text)
+    assert (term and term.lower()) == found
+
+
+def _rubric_with(tmp_path, exception: str):
+    from pipeline.rubric import RUBRICS_DIR, load_rubric
+
+    text = (RUBRICS_DIR / "tpm.toml").read_text(encoding="utf-8")
+    start = text.index("[[scoring.term_exceptions]]")
+    end = text.index("[[categories]]")
+    path = tmp_path / "rubric.toml"
+    path.write_text(text[:start] + "[[scoring.term_exceptions]]\n" + exception + "\n\n" + text[end:], encoding="utf-8")
+    return load_rubric(path, cache=False)
+
+
+@pytest.mark.parametrize(
+    "exception,reason",
+    [
+        ('term = "requirements"', "preceded_by or followed_by"),
+        ('term = "requirementz"\npreceded_by = ["permit"]', "not an alias, keyword or context word"),
+        ('term = "requirements"\nafter = ["permit"]', "extra"),
+    ],
+)
+def test_a_broken_term_exception_is_a_rubric_error(tmp_path, exception, reason):
+    from pipeline.rubric import RubricError
+
+    with pytest.raises(RubricError) as err:
+        _rubric_with(tmp_path, exception)
+    assert any(reason in i.reason.lower() for i in err.value.issues), err.value.issues

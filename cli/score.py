@@ -131,43 +131,60 @@ def read_document(reading: Background, data: bytes, source: str, settings):
 # ---------------------------------------------------------------------------------------------
 
 
-def load_engine(rubric_path: str | None, settings):
+def load_engine(rubric_path: str | None, settings, summary: bool = False):
+    """The rubric, validated, with the stages warmed up (``warm_up``); with ``summary``, the
+    terminal summary is rendered once too, so that rich's own modules load now."""
     from pipeline.rubric import RubricError, load_rubric
 
     try:
         rubric = load_rubric(rubric_path) if rubric_path else load_rubric()
     except RubricError as exc:
         raise UsageError(f"invalid rubric:\n{exc}") from None
-    warm_up(rubric, settings)
+    warm_up(rubric, settings, summary)
     return rubric
 
 
-# A short but complete résumé (heading, summary, two dated roles with bullets, skills,
-# education): scoring it builds everything a real résumé needs (the rubric's matcher and its
-# compiled terms, the level vocabulary and model, the advice text). It must be scored, not
-# rejected, or the warm-up does nothing: tests/test_score_cli.py checks that it is.
+# A complete résumé in the shapes real ones take (a contact line, a summary, roles with their
+# title, company and dates on one line or two and in several date styles, measured bullets,
+# education, skills, certifications, projects): scoring it builds everything a real résumé
+# needs (the rubric's matcher and its compiled terms, the contact, title, date and level
+# vocabularies, the advice text), so that little is left to compile once the PDF is read. It
+# must be scored, not rejected, or the warm-up does nothing: tests/test_score_cli.py checks that.
 WARM_UP = (
     ("Alex Example", True, False),
+    ("alex.example@example.com | +1 (555) 010-0199 | Portland, OR | linkedin.com/in/alexexample", False, False),
     ("Summary", True, False),
     ("Technical product manager with eight years of experience building software platforms and APIs.", False, False),
+    ("I work through architecture trade-offs with engineers and mentor product managers.", False, False),
     ("Experience", True, False),
-    ("Senior Product Manager, Example Software, 2019 - 2024", True, False),
+    ("Senior Technical Product Manager | Example Software | Jan 2022 – Present", True, False),
     ("Owned the roadmap for the payments API and prioritised it with engineering and design.", False, True),
-    ("Wrote user stories and acceptance criteria; ran sprint planning and backlog refinement.", False, True),
-    ("Launched a beta to 40 customers, then a staged rollout that grew revenue by 12%.", False, True),
-    ("Product Manager, Sample Cloud, 2016 - 2019", True, False),
+    ("Wrote user stories, specs and acceptance criteria; ran sprint planning and backlog refinement.", False, True),
+    ("Launched a beta to 40 customers, then a staged rollout that grew revenue by 12% in 2023.", False, True),
+    ("Led a team of 6 engineers and partnered with security on the platform strategy.", False, True),
+    ("Product Manager", True, False),
+    ("Sample Cloud, Seattle, WA", False, False),
+    ("03/2019 to 12/2021", False, False),
     ("Defined success metrics and dashboards, ran A/B tests and mentored two junior product managers.", False, True),
-    ("Skills", True, False),
-    ("SQL, REST APIs, AWS, Jira, system design, CI/CD, stakeholder alignment", False, False),
+    ("Shipped integrations with 14 partners; the app's release cadence went from monthly to weekly.", False, True),
+    ("Business Analyst, Northwind Traders (Summer ’18)", True, False),
+    ("Gathered requirements from stakeholders and wrote SQL reports for the operations team.", False, True),
     ("Education", True, False),
     ("BSc Computer Science, Example University, 2012 - 2016", False, False),
+    ("Skills", True, False),
+    ("SQL, REST APIs, AWS, Jira, system design, CI/CD, Kubernetes, stakeholder alignment", False, False),
+    ("Certifications", True, False),
+    ("AWS Certified Solutions Architect – Associate, 2021", False, False),
+    ("Projects", True, False),
+    ("Built a small open-source command-line tool in Python used by 300 developers.", False, True),
 )
 
 
-def warm_up(rubric, settings) -> bool:
-    """Score ``WARM_UP`` and advise on it, so that vocabularies load and patterns compile now,
-    while the child is still reading the PDF. Only an optimisation: a failure here is ignored
-    (the real run reports its own errors). True when the warm-up résumé was scored."""
+def warm_up(rubric, settings, summary: bool = False) -> bool:
+    """Score ``WARM_UP`` and advise on it (and, with ``summary``, render its terminal summary to
+    nowhere), so that vocabularies load and patterns compile now, while the child is still
+    reading the PDF. Only an optimisation: a failure here is ignored (the real run reports its
+    own errors). True when the warm-up résumé was scored."""
     from pipeline.file_to_result import document_to_result
     from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
     from pipeline.types import Document, Line
@@ -179,7 +196,14 @@ def warm_up(rubric, settings) -> bool:
         if result.status != "scored":
             return False
         gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit)[:1])
-        fit_to_advice(result.profile, result.fit, result.level, rubric, None, gains, None)
+        target = rubric.model.ladder.levels[-1].id  # the target-gap path warms up too
+        advice = fit_to_advice(result.profile, result.fit, result.level, rubric, target, gains, None)
+        if summary:
+            import io
+
+            from rich.console import Console
+
+            print_summary(result, advice, rubric.model.name, Console(file=io.StringIO(), highlight=False), None)
         return True
     except Exception:  # noqa: BLE001 - see the docstring
         return False
@@ -380,7 +404,7 @@ def score(args: argparse.Namespace) -> int:
 
     settings = Settings(as_of=date.fromisoformat(as_of) if as_of else date.today())
     reading = start_reading(data, source, settings)
-    rubric = load_engine(args.rubric, settings)
+    rubric = load_engine(args.rubric, settings, summary=not args.json)
     check_target(rubric, args.target)
     job = load_job(args.jd, rubric, settings)
     console = None

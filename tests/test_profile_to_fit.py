@@ -407,3 +407,14 @@ def test_the_prefilter_on_every_example_line():
         runs = text_runs(line)
         for terms in sets:
             assert terms.search(line, runs) == terms.search(line), line
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab +#_-.é1", min_size=1, max_size=5), st.text(alphabet="ab +#_-.é1", max_size=12))
+def test_a_word_run_inside_a_text_is_found_as_the_boundary_regex_finds_it(part, whole):
+    """``_within`` (plain string search) agrees with the regex it replaced, on every boundary."""
+    import re
+
+    from pipeline.profile_to_fit import _within
+
+    assert _within(part, whole) == (re.search(rf"(?<![\w+#]){re.escape(part)}(?![\w+#])", whole) is not None)

@@ -184,6 +184,17 @@ def text_runs(text: str) -> frozenset[str]:
     return frozenset(_RUN.findall(text.casefold()))
 
 
+def _neighbour_regex(words: tuple[str, ...], before: bool) -> re.Pattern | None:
+    """Words right before a term (searched up to the term's start) or right after it (matched
+    from its end): whole words, any case, only spaces or a hyphen in between."""
+    if not words:
+        return None
+    alts = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    if before:
+        return re.compile(rf"(?<![\w+#@])(?:{alts})[\s-]*\Z", re.IGNORECASE)
+    return re.compile(rf"[\s-]*(?:{alts})(?![\w+#@])", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class TermSet:
     folded: re.Pattern | None  # lower-case terms, any case in the text
@@ -192,26 +203,66 @@ class TermSet:
     # boundary and ends on one, so a text none of whose runs is among these cannot match, and
     # its search is skipped. None when some term gives no such run (always search).
     firsts: frozenset[str] | None = None
+    # The rubric's term exceptions for these terms: (term lower-cased, words before, words after).
+    exceptions: tuple[tuple[str, re.Pattern | None, re.Pattern | None], ...] = ()
+    # The same terms without the excepted ones, tried where an excepted term did not count (a
+    # shorter term may start at the same place): (exact, folded).
+    rest: tuple[re.Pattern | None, re.Pattern | None] = (None, None)
 
     @classmethod
-    def of(cls, terms: tuple[str, ...]) -> "TermSet":
+    def of(cls, terms: tuple[str, ...], exceptions=()) -> "TermSet":
+        """``exceptions``: the rubric's ``scoring.term_exceptions`` (those about other terms are ignored)."""
         exact = [t for t in terms if t != t.lower()]
         folded = [t for t in terms if t == t.lower()]
         runs = [_first_run(t) for t in terms]
         firsts = None if any(r is None for r in runs) else frozenset(runs)
-        return cls(_term_regex(folded, False), _term_regex(exact, True), firsts)
+        lowered = {t.lower() for t in terms}
+        excepted = tuple((e.term.lower(), _neighbour_regex(e.preceded_by, True), _neighbour_regex(e.followed_by, False))
+                         for e in exceptions if e.term.lower() in lowered)
+        rest = (None, None)
+        if excepted:
+            skip = {term for term, _, _ in excepted}
+            rest = (_term_regex([t for t in exact if t.lower() not in skip], True),
+                    _term_regex([t for t in folded if t not in skip], False))
+        return cls(_term_regex(folded, False), _term_regex(exact, True), firsts, excepted, rest)
 
     def search(self, text: str, runs: frozenset[str] | None = None) -> str | None:
         """The first term in ``text``; ``runs`` (``text_runs(text)``) lets most texts skip the search."""
         if runs is not None and self.firsts is not None and self.firsts.isdisjoint(runs):
             return None
         found = []
-        for pattern in (self.exact, self.folded):
+        for pattern, rest in ((self.exact, self.rest[0]), (self.folded, self.rest[1])):
             if pattern is not None:
-                m = pattern.search(text)
+                m = self._first(pattern, rest, text)
                 if m:
                     found.append((m.start(), m.group()))
         return min(found)[1] if found else None
+
+    def finditer(self, text: str):
+        """Every match of a term in ``text`` that counts (its exceptions left out)."""
+        for pattern in (self.exact, self.folded):
+            if pattern is not None:
+                yield from (m for m in pattern.finditer(text) if not self.excepted(text, m))
+
+    def _first(self, pattern: re.Pattern, rest: re.Pattern | None, text: str) -> re.Match | None:
+        if not self.exceptions:
+            return pattern.search(text)
+        for m in pattern.finditer(text):
+            if not self.excepted(text, m):
+                return m
+            shorter = rest.match(text, m.start()) if rest is not None else None
+            if shorter:
+                return shorter
+        return None
+
+    def excepted(self, text: str, m: re.Match) -> bool:
+        """Whether the rubric's exceptions say this match of a term is not evidence."""
+        term = m.group().lower()
+        for excepted, before, after in self.exceptions:
+            if term == excepted and ((before is not None and before.search(text, 0, m.start()))
+                                     or (after is not None and after.match(text, m.end()))):
+                return True
+        return False
 
 
 def _analyse(text: str) -> list[str]:
@@ -232,9 +283,10 @@ class RubricMatcher:
         model = rubric.model
         scoring = model.scoring
         self.competencies: list[Competency] = [c for cat in model.categories for c in cat.competencies]
-        self.aliases = [TermSet.of(c.aliases) for c in self.competencies]
-        self.keywords = [TermSet.of(c.keywords) for c in self.competencies]
-        self.context = TermSet.of(scoring.context_words)
+        exceptions = scoring.term_exceptions
+        self.aliases = [TermSet.of(c.aliases, exceptions) for c in self.competencies]
+        self.keywords = [TermSet.of(c.keywords, exceptions) for c in self.competencies]
+        self.context = TermSet.of(scoring.context_words, exceptions)
         # Near-spellings: long single alias words, and the real words that must stay themselves.
         words = {w for c in self.competencies for a in c.aliases if a == a.lower() for w in a.split()}
         self.fuzzy_targets = sorted(w for w in words if len(w) >= scoring.fuzzy_min_length and w.isalpha())
@@ -279,8 +331,7 @@ class RubricMatcher:
     def context_in(self, text: str) -> tuple[str, ...]:
         """The context words ``text`` names (each once, sorted)."""
         def found() -> tuple[str, ...]:
-            return tuple(sorted({m.group().lower() for p in (self.context.exact, self.context.folded)
-                                 if p is not None for m in p.finditer(text)}))
+            return tuple(sorted({m.group().lower() for m in self.context.finditer(text)}))
 
         return self._remember(("context", text), found)
 

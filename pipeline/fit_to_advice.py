@@ -24,7 +24,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.profile_to_fit import profile_to_fit
+from pipeline.profile_to_fit import profile_to_fit, profile_to_unit_groups, role_to_units, units_to_fit
 from pipeline.rubric import RUBRICS_DIR, Rubric
 from pipeline.types import (
     Advice,
@@ -119,9 +119,27 @@ def probe_text(comp, template: str) -> str:
     return template.format(reference=reference, alias=comp.aliases[0])
 
 
-def score_gain(profile: Profile, fit: Fit, rubric: Rubric, text: str) -> float:
+def fit_with_bullet(profile: Profile, rubric: Rubric, text: str, groups=None) -> Fit:
+    """The fit of the profile with the bullet ``text`` added (``with_bullet``).
+
+    The bullet changes one role, so with ``groups`` (the profile's units, from
+    ``profile_to_unit_groups``) only that role is read again. The result is the same as
+    ``profile_to_fit`` of the changed profile: tests/test_fit_to_advice.py compares the two for
+    every competency on every example."""
+    changed = with_bullet(profile, text)
+    if groups is None:
+        return profile_to_fit(changed, rubric)
+    roles, rest = groups
+    i = _latest(profile.positions)
+    if i is None:  # with_bullet gave the profile its only role
+        roles, i = [[]], 0
+    roles = [*roles[:i], role_to_units(changed.positions[i], changed, rubric), *roles[i + 1:]]
+    return units_to_fit([u for role in roles for u in role] + rest, rubric)
+
+
+def score_gain(profile: Profile, fit: Fit, rubric: Rubric, text: str, groups=None) -> float:
     """Overall points the bullet ``text`` would add: re-score with it, take the difference."""
-    return round(profile_to_fit(with_bullet(profile, text), rubric).overall - fit.overall, 1)
+    return round(fit_with_bullet(profile, rubric, text, groups).overall - fit.overall, 1)
 
 
 _BULLET = re.compile(r"^[\s•·▪◦‣∙*–—-]+")
@@ -154,7 +172,8 @@ def competency_gains(profile: Profile, fit: Fit, rubric: Rubric, ids: tuple[str,
     One full re-score per competency (independent of each other: callers may split ``ids``)."""
     comps = {c.id: c for cat in rubric.model.categories for c in cat.competencies}
     template = advice_text(rubric)["probe"]
-    return {i: score_gain(profile, fit, rubric, probe_text(comps[i], template)) for i in ids if i in comps}
+    groups = profile_to_unit_groups(profile, rubric)
+    return {i: score_gain(profile, fit, rubric, probe_text(comps[i], template), groups) for i in ids if i in comps}
 
 
 def fit_to_suggestions(

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.rubric import Competency, Rubric
 from pipeline.tfidf import CosineIndex, ReferenceTfidf, load_stop_words
-from pipeline.types import CategoryScore, CompetencyScore, Evidence, Fit, Line, Profile
+from pipeline.types import CategoryScore, CompetencyScore, Evidence, Fit, Line, Position, Profile
 
 # A measurable result: a percentage, money, a multiplier, or a count that is not a year.
 _RESULT = re.compile(
@@ -112,25 +112,47 @@ def _contact_values(profile: Profile) -> list[str]:
 
 
 def profile_to_units(profile: Profile, rubric: Rubric) -> list[Unit]:
-    scoring = rubric.model.scoring
-    matcher = rubric_matcher(rubric)
-    units: list[Unit] = []
+    roles, rest = profile_to_unit_groups(profile, rubric)
+    return [unit for role in roles for unit in role] + rest
+
+
+def profile_to_unit_groups(profile: Profile, rubric: Rubric) -> tuple[list[list[Unit]], list[Unit]]:
+    """The units of each role (in the profile's order), then those of every other section. A
+    role's units depend on that role alone: the advice, which adds one bullet to one role, reads
+    only that role again (``role_to_units``)."""
+    roles = [role_to_units(pos, profile, rubric) for pos in profile.positions]
     used: set[int] = set()
-    now = _months(profile.as_of)
     for pos in profile.positions:
-        ended = _months(pos.end) if pos.end else now
-        years_ago = max(0.0, (now - ended) / 12 - scoring.recency_full_years)
-        recency = max(scoring.recency_floor, 0.5 ** (years_ago / scoring.recency_half_life_years))
-        role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
-        role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)
-        for item in lines_to_items(pos.bullets):
-            text = _unit_text(item)
-            kind = "result_bullet" if _RESULT.search(text) else "bullet"
-            context = tuple(sorted(set(role_words) | set(matcher.context_in(text))))
-            units.append(Unit(text, _quote(item), "experience", item[0].page, kind, recency, context))
         used.update(id(ln) for ln in pos.bullets)
         if pos.heading_line is not None:
             used.add(id(pos.heading_line))
+    return roles, sections_to_units(profile, used, rubric)
+
+
+def role_to_units(pos: Position, profile: Profile, rubric: Rubric) -> list[Unit]:
+    """One role's bullets: weighted by how recent the role is, in its technical context."""
+    scoring = rubric.model.scoring
+    matcher = rubric_matcher(rubric)
+    now = _months(profile.as_of)
+    ended = _months(pos.end) if pos.end else now
+    years_ago = max(0.0, (now - ended) / 12 - scoring.recency_full_years)
+    recency = max(scoring.recency_floor, 0.5 ** (years_ago / scoring.recency_half_life_years))
+    role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
+    role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)
+    units = []
+    for item in lines_to_items(pos.bullets):
+        text = _unit_text(item)
+        kind = "result_bullet" if _RESULT.search(text) else "bullet"
+        context = tuple(sorted(set(role_words) | set(matcher.context_in(text))))
+        units.append(Unit(text, _quote(item), "experience", item[0].page, kind, recency, context))
+    return units
+
+
+def sections_to_units(profile: Profile, used: set[int], rubric: Rubric) -> list[Unit]:
+    """Every section's lines that no role holds (``used``: ids of role lines), education and
+    contact details left out."""
+    matcher = rubric_matcher(rubric)
+    units: list[Unit] = []
     kinds = {"skills": "skill", "summary": "summary", "projects": "project", "experience": "bullet"}
     private = _contact_values(profile)
     for section in profile.sections:
@@ -501,12 +523,19 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
     """For each competency (in rubric order), its distinct evidence, strongest first."""
     matcher = rubric_matcher(rubric)
     weights = dataclasses.asdict(rubric.model.scoring.evidence_weights)
-    best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
-    for unit in units:
+
+    def pieces(unit: Unit) -> list[tuple[int, str, Evidence]]:
+        found = []
         for j, hit in matcher.hits(unit).items():
             strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
             key = hit.matched.lower() + "|" + matcher.stuffing_key(unit.text)
-            ev = unit_to_evidence(unit, strength, hit.matched, hit.how)
+            found.append((j, key, unit_to_evidence(unit, strength, hit.matched, hit.how)))
+        return found
+
+    best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
+    for unit in units:
+        # A pure function of the unit and the rubric: remembered, like the unit's hits.
+        for j, key, ev in matcher._remember(("evidence", unit), lambda: pieces(unit)):
             old = best[j].get(key)
             if old is None or (old.strength, old.quote) < (ev.strength, ev.quote):
                 best[j][key] = ev
@@ -520,9 +549,12 @@ def evidence_to_score(evidence: list[Evidence], shares: tuple[float, ...]) -> fl
 
 
 def profile_to_fit(profile: Profile, rubric: Rubric) -> Fit:
+    return units_to_fit(profile_to_units(profile, rubric), rubric)
+
+
+def units_to_fit(units: list[Unit], rubric: Rubric) -> Fit:
     model = rubric.model
     scoring = model.scoring
-    units = profile_to_units(profile, rubric)
     evidence = units_to_evidence(units, rubric)
     categories, competencies = [], []
     j = 0

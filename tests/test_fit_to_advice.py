@@ -10,12 +10,13 @@ from pipeline.fit_to_advice import (
     advice_text,
     competency_gains,
     find_level,
+    fit_with_bullet,
     fit_to_advice,
     open_competencies,
     probe_text,
     with_bullet,
 )
-from pipeline.profile_to_fit import profile_to_fit
+from pipeline.profile_to_fit import profile_to_fit, profile_to_unit_groups
 from pipeline.types import Contact, Experience, Line, Position, Profile, Section, Verdict, YearMonth
 from tests.conftest import AS_OF, EXAMPLES, ROOT
 
@@ -81,6 +82,21 @@ def test_gains_do_not_depend_on_how_the_work_is_split(results, advices, rubric):
     split = {**competency_gains(r.profile, r.fit, rubric, ids[1::2]), **competency_gains(r.profile, r.fit, rubric, ids[::2])}
     assert {s.competency: s.gain for s in advices[name].suggestions} == {k: v for k, v in split.items() if v > 0}
     assert fit_to_advice(r.profile, r.fit, r.level, rubric, gains=split) == advices[name]
+
+
+def test_a_re_score_that_reads_only_the_changed_role_equals_a_full_re_score(results, rubric):
+    """The advice re-scores each probe by reading again only the role the bullet was added to
+    (``fit_with_bullet`` with the profile's unit groups): every Fit, with all its evidence, must
+    be the one a full ``profile_to_fit`` gives, for every competency and every example."""
+    template = advice_text(rubric)["probe"]
+    profiles = [r.profile for r in results.values() if r.profile is not None]
+    profiles.append(dataclasses.replace(tiny_profile(), positions=()))  # no role: one is made
+    for profile in profiles:
+        groups = profile_to_unit_groups(profile, rubric)
+        for cat in rubric.model.categories:
+            for comp in cat.competencies:
+                text = probe_text(comp, template)
+                assert fit_with_bullet(profile, rubric, text, groups) == profile_to_fit(with_bullet(profile, text), rubric)
 
 
 def test_the_probe_bullet_shows_one_competency_and_nothing_else(rubric):

@@ -113,6 +113,28 @@ PRECISION = [
      "documentation", True),
     ("Trained new staff to post across social media platforms", "Social Media Agent", "mentoring", False),
     ("Trained new staff to support the platforms", "Support Agent", "mentoring", True),
+    ("Worked with lab and pilot plant scale projects in minerals processing", "Engineering Intern", "launches",
+     False),
+    ("Ran a pilot of the app with five customers", "Product Manager", "launches", True),
+    # Self-descriptions are not evidence: "strong analytical and problem solving skills".
+    ("Strong analytical skills and attention to detail for the IT team", "IT Analyst", "problem_solving", False),
+    ("Excellent problem solving skills in UNIX and Linux", "IT Engineer", "problem_solving", False),
+    ("Found the root cause of the outage on the IT platform", "IT Engineer", "problem_solving", True),
+    # Recall: specific terms read on technical résumés that had no credit (issue 5's recall audit).
+    ("Consulted with dealer partners on best practices to improve click through rates", "Sales Representative",
+     "data_driven", True),
+    ("Ran monthly reviews of audience conversion rates with partners", "Sales Representative", "data_driven", True),
+    ("Used data analysis tools to optimise campaigns and improve CTRs", "Director", "data_driven", True),
+    ("Planned the furnace trials with a design of experiments", "Process Engineer", "data_driven", True),
+    ("Ran a Failure Mode and Effects Analysis (FMEA) on the oil pump", "Mechanical Engineering Intern", "risk",
+     True),
+    ("Performed a failure investigation of the mufflers with the engineering team", "Intern", "problem_solving",
+     True),
+    ("Managed cross-functionally across all departments for the digital platforms", "Sales Director",
+     "communication", True),
+    ("Facilitated an organisation-wide move to new electronic health record systems", "Consultant",
+     "communication", True),
+    ("Facilitated an organisation-wide move to the new office", "Consultant", "communication", False),
 ]
 
 

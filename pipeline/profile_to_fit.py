@@ -208,13 +208,13 @@ def text_runs(text: str) -> frozenset[str]:
 
 def _neighbour_regex(words: tuple[str, ...], before: bool) -> re.Pattern | None:
     """Words right before a term (searched up to the term's start) or right after it (matched
-    from its end): whole words, any case, only spaces or a hyphen in between."""
+    from its end): whole words, any case, only spaces, a hyphen or a slash in between."""
     if not words:
         return None
     alts = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
     if before:
-        return re.compile(rf"(?<![\w+#@])(?:{alts})[\s-]*\Z", re.IGNORECASE)
-    return re.compile(rf"[\s-]*(?:{alts})(?![\w+#@])", re.IGNORECASE)
+        return re.compile(rf"(?<![\w+#@])(?:{alts})[\s/-]*\Z", re.IGNORECASE)
+    return re.compile(rf"[\s/-]*(?:{alts})(?![\w+#@])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class EvidenceWeights:
 class TermException:
     """Where a term is not evidence: right after one of ``preceded_by`` ("regulatory
     requirements") or right before one of ``followed_by`` ("trained in", "Supervised Learning").
-    Neighbours are whole words, compared in any case, with only spaces or a hyphen in between."""
+    Neighbours are whole words, compared in any case, with only spaces, a hyphen or a slash between."""
 
     __pydantic_config__ = _FORBID_EXTRA
 

@@ -116,6 +116,9 @@ PRECISION = [
     ("Worked with lab and pilot plant scale projects in minerals processing", "Engineering Intern", "launches",
      False),
     ("Ran a pilot of the app with five customers", "Product Manager", "launches", True),
+    ("Posted debit and credit accounts on spreadsheets/databases with accounting software", "Clerk", "data",
+     False),
+    ("Designed the databases behind the accounting software", "Clerk", "data", True),
     # Self-descriptions are not evidence: "strong analytical and problem solving skills".
     ("Strong analytical skills and attention to detail for the IT team", "IT Analyst", "problem_solving", False),
     ("Excellent problem solving skills in UNIX and Linux", "IT Engineer", "problem_solving", False),
@@ -176,6 +179,7 @@ def test_a_keyword_is_not_its_own_context_word_by_word(rubric, keyword, bullet, 
         ('term = "trained"\nfollowed_by = ["in"]', "Trained in Excel", None),
         ('term = "trained"\nfollowed_by = ["in"]', "Trained interns", "trained"),  # whole words only
         ('term = "trained"\nfollowed_by = ["in"]', "TRAINED IN Excel", None),  # any case
+        ('term = "trained"\nfollowed_by = ["in"]', "Trained/in Excel", None),  # a slash separates too
         # Where the excepted term does not count, a shorter term at the same place still can.
         ('term = "team of"\npreceded_by = ["with a"]', "Worked with a team of six", "team"),
     ],

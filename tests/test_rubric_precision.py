@@ -43,6 +43,8 @@ PRECISION = [
     ("Brought engineering and support together to build consensus on the release plan", "IT Manager",
      "stakeholders", True),
     ("Drove cross-functional alignment on the platform priorities", "IT Manager", "stakeholders", True),
+    ("Supervised and trained the Account Executives of the digital team", "IT Manager", "stakeholders", False),
+    ("Presented the platform plan to executives and won their support", "IT Manager", "stakeholders", True),
     # Roadmaps and prioritisation: not a testing, CRM or media strategy, not a product named Vision.
     ("Implemented CRM strategy to automate leads management", "IT Manager", "roadmap", False),
     ("Develop testing strategy for continuous improvement and optimization", "IT Manager", "roadmap", False),

@@ -6,7 +6,8 @@ candidate's advice (``fit_to_advice``).
 
 Start-up is most of the cost, so the work is overlapped: the PDF is read in a forked child
 (``pipeline.isolation``: a hostile file can neither crash nor exhaust this process) while this
-process loads the rubric and warms the stages up. Exit codes: 0 scored, 1 the file cannot be
+process loads the rubric and warms the stages up (``warm_up``), and the process ends as soon as
+its output is written (``cli.exit_at_once``). Exit codes: 0 scored, 1 the file cannot be
 scored (one line on stderr says why), 2 a usage error, 3 an internal error (one line; the
 traceback with ROLEFIT_DEBUG=1).
 """

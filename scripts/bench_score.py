@@ -19,8 +19,10 @@ makes every command compile its imports on every run). ``--importtime`` adds the
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,6 +112,7 @@ def main() -> None:
     else:  # as Python does by default (some machines turn it off): a cache folder of this run, for every command
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-score-pyc-")
+        atexit.register(shutil.rmtree, os.environ["PYTHONPYCACHEPREFIX"], ignore_errors=True)
         bytecode = "bytecode cached as Python does by default, in a folder of this run, for every command alike"
     rolefit = rolefit_command()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "

@@ -98,6 +98,10 @@ class Background:
         self._thread.join()
         return self._outcome
 
+    def running(self) -> bool:
+        """The child has not answered yet."""
+        return self._thread.is_alive()
+
 
 def _read(data: bytes, source: str, settings):
     """Runs in the child: the only place the PDF libraries are imported. The child already has
@@ -132,9 +136,8 @@ def read_document(reading: Background, data: bytes, source: str, settings):
 # ---------------------------------------------------------------------------------------------
 
 
-def load_engine(rubric_path: str | None, settings, summary: bool = False):
-    """The rubric, validated, with the stages warmed up (``warm_up``); with ``summary``, the
-    terminal summary is rendered once too, so that rich's own modules load now."""
+def load_engine(rubric_path: str | None, settings, summary=lambda: False):
+    """The rubric, validated, with the stages warmed up (``warm_up``, which see for ``summary``)."""
     from pipeline.rubric import RubricError, load_rubric
 
     try:
@@ -181,11 +184,13 @@ WARM_UP = (
 )
 
 
-def warm_up(rubric, settings, summary: bool = False) -> bool:
-    """Score ``WARM_UP`` and advise on it (and, with ``summary``, render its terminal summary to
-    nowhere), so that vocabularies load and patterns compile now, while the child is still
-    reading the PDF. Only an optimisation: a failure here is ignored (the real run reports its
-    own errors). True when the warm-up résumé was scored."""
+def warm_up(rubric, settings, summary=lambda: False) -> bool:
+    """Score ``WARM_UP`` and advise on it, so that vocabularies load and patterns compile now,
+    while the child is still reading the PDF. Then, if ``summary()`` is still true, render the
+    terminal summary to nowhere, so that rich's own modules load too: that takes about 20 ms
+    and saves about 10 once the PDF is read, so it is worth it only while the child is still
+    reading. Only an optimisation: a failure here is ignored (the real run reports its own
+    errors). True when the warm-up résumé was scored."""
     from pipeline.file_to_result import document_to_result
     from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
     from pipeline.types import Document, Line
@@ -199,7 +204,7 @@ def warm_up(rubric, settings, summary: bool = False) -> bool:
         gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit)[:1])
         target = rubric.model.ladder.levels[-1].id  # the target-gap path warms up too
         advice = fit_to_advice(result.profile, result.fit, result.level, rubric, target, gains, None)
-        if summary:
+        if summary():
             import io
 
             from rich.console import Console
@@ -405,7 +410,7 @@ def score(args: argparse.Namespace) -> int:
 
     settings = Settings(as_of=date.fromisoformat(as_of) if as_of else date.today())
     reading = start_reading(data, source, settings)
-    rubric = load_engine(args.rubric, settings, summary=not args.json)
+    rubric = load_engine(args.rubric, settings, summary=lambda: not args.json and reading.running())
     check_target(rubric, args.target)
     job = load_job(args.jd, rubric, settings)
     console = None

@@ -323,4 +323,4 @@ def test_the_warm_up_resume_is_scored_so_the_engine_is_ready_before_the_pdf(sett
     import cli.score
     from pipeline.rubric import RUBRICS_DIR, load_rubric
 
-    assert cli.score.warm_up(load_rubric(RUBRICS_DIR / rubric_file), settings, summary=True) is True
+    assert cli.score.warm_up(load_rubric(RUBRICS_DIR / rubric_file), settings, summary=lambda: True) is True

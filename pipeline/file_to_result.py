@@ -8,7 +8,6 @@ from pipeline import __version__
 from pipeline.document_to_profile import document_to_profile
 from pipeline.profile_to_fit import profile_to_fit
 from pipeline.profile_to_level import profile_to_level
-from pipeline.redact import redact_document, redact_result
 from pipeline.rubric import Rubric
 from pipeline.types import Document, JobDescription, Problem, Result, Settings
 
@@ -60,6 +59,8 @@ def file_to_result(path: str | Path, rubric: Rubric, settings: Settings, job: Jo
     doc = pdf_to_document(path, settings)
     result = document_to_result(doc, rubric, settings, job)
     if settings.blind:  # redact, score the redacted document again, keep any difference as an error
+        from pipeline.redact import redact_document, redact_result  # only blind runs need it (≈ 8 ms of imports)
+
         rescored = document_to_result(redact_document(doc, result), rubric, settings, job) if doc.lines else None
         result = redact_result(result, rescored)
     return result

@@ -282,25 +282,32 @@ def page_to_read(page, invisible: list[Box] = ()) -> PageRead:
     return PageRead(lines, float(page.height), n_visible, hidden, columns)
 
 
+_CELL = 8.0  # pt: the grid dedupe_chars files glyphs in
+
+
 def dedupe_chars(chars: list[dict]) -> list[dict]:
     """Drop a glyph drawn again at (almost) the same place: "poor man's bold" overprinting.
 
-    Same text within a tenth of the font size (at most 1 pt). pdfplumber's own
-    ``dedupe_chars`` costs ≈ 1 s on a dense page; this is a hash lookup.
+    Same text as a glyph kept before it, within a tenth of its font size (at most 1 pt) in
+    both directions. pdfplumber's own ``dedupe_chars`` costs ≈ 1 s on a dense page; this is
+    a hash lookup: kept glyphs are filed by text in 8-pt cells, so a glyph's tolerance box
+    lies in one cell (most glyphs: one lookup) or two along an axis.
     """
     seen: dict[tuple[str, int, int], list[dict]] = {}
     kept = []
     for char in chars:
         tolerance = min(1.0, 0.1 * char.get("size", 10))
-        x, y = int(char["x0"]), int(char["top"])
+        x, y, text = char["x0"], char["top"], char["text"]
+        x0, x1 = int((x - tolerance) // _CELL), int((x + tolerance) // _CELL)
+        y0, y1 = int((y - tolerance) // _CELL), int((y + tolerance) // _CELL)
         duplicate = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for other in seen.get((char["text"], x + dx, y + dy), ()):
-                    if abs(other["x0"] - char["x0"]) <= tolerance and abs(other["top"] - char["top"]) <= tolerance:
+        for cx in (x0,) if x0 == x1 else (x0, x1):
+            for cy in (y0,) if y0 == y1 else (y0, y1):
+                for other in seen.get((text, cx, cy), ()):
+                    if abs(other["x0"] - x) <= tolerance and abs(other["top"] - y) <= tolerance:
                         duplicate = True
         if not duplicate:
-            seen.setdefault((char["text"], x, y), []).append(char)
+            seen.setdefault((text, int(x // _CELL), int(y // _CELL)), []).append(char)
             kept.append(char)
     return kept
 

@@ -5,6 +5,9 @@ import re
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 import hostile_pdfs as hostile
 from conftest import EXAMPLES, corpus_or_skip
@@ -225,3 +228,27 @@ def test_ocr_not_installed_says_so(settings, monkeypatch):
     doc = bytes_to_document(hostile.image_only_pdf(), "scan.pdf", replace(settings, ocr=True))
     assert doc.problem.reason == "scanned image; no text to score"
     assert any("OCR is not installed" in note for note in doc.diagnostics.notes)
+
+
+def _dedupe_by_definition(chars):
+    kept = []
+    for c in chars:
+        tol = min(1.0, 0.1 * c.get("size", 10))
+        if not any(k["text"] == c["text"] and abs(k["x0"] - c["x0"]) <= tol and abs(k["top"] - c["top"]) <= tol
+                   for k in kept):
+            kept.append(c)
+    return kept
+
+
+_coordinate = st.floats(min_value=-6, max_value=6, allow_nan=False).map(lambda v: round(v, 2))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"text": st.sampled_from("ab"), "x0": _coordinate, "top": _coordinate,
+                                       "size": st.sampled_from([4.0, 9.5, 10.0, 12.0])}), max_size=14))
+def test_overprinted_glyphs_are_dropped_exactly_as_defined(chars):
+    """``dedupe_chars`` (hashed in 2-pt cells) keeps exactly the glyphs the plain definition
+    keeps: no earlier kept glyph with the same text within min(1, size/10) pt on both axes."""
+    from pipeline.pdf_to_document import dedupe_chars
+
+    assert dedupe_chars(chars) == _dedupe_by_definition(chars)

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -182,7 +184,8 @@ def sections_to_units(profile: Profile, used: set[int], rubric: Rubric) -> list[
 
 def _term_regex(terms: list[str], case_sensitive: bool) -> re.Pattern | None:
     """One pattern for many terms, on token boundaries: "Java" never matches "JavaScript",
-    "Go" never matches "good" (nor "Go-live"), "api" matches "API-first" and "(API)"."""
+    "Go" never matches "good" (nor "Go-live"), "api" matches "API-first" and "(API)". This is
+    the definition of a term match; ``LiteralTerms`` finds the same matches without it."""
     if not terms:
         return None
     alts = "|".join(re.escape(t) for t in sorted(set(terms), key=lambda t: (-len(t), t)))
@@ -217,19 +220,156 @@ def _neighbour_regex(words: tuple[str, ...], before: bool) -> re.Pattern | None:
     return re.compile(rf"[\s/-]*(?:{alts})(?![\w+#@])", re.IGNORECASE)
 
 
+# Case-insensitive matching of ASCII terms is matching on the text with these characters
+# replaced, one for one: A-Z, and the four others that Python's re.IGNORECASE takes for an
+# ASCII letter (İ and ı for i, the Kelvin sign for k, the long s for s).
+_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+                       "\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
+
+
+def _in_run(c: str) -> bool:  # [\w+#@]: \w is str.isalnum() or "_"
+    return c.isalnum() or c in "_+#@"
+
+
+@lru_cache(maxsize=256)
+def _scan(text: str, case_sensitive: bool) -> tuple[str, list[int], list[str]]:
+    """The text as terms are compared with it (folded unless ``case_sensitive``), and where
+    each of its runs starts, with the run."""
+    s = text if case_sensitive else text.translate(_FOLD)
+    starts, runs = [], []
+    for m in _RUN.finditer(s):
+        starts.append(m.start())
+        runs.append(m.group())
+    return s, starts, runs
+
+
+class LiteralTerms:
+    """ASCII terms found exactly where ``_term_regex`` would find them, without compiling it.
+
+    A Python regex of a few dozen alternatives takes about half a millisecond to compile, and
+    a rubric has a hundred of them: most of what ``rolefit score`` would spend before its
+    first match. Here a term is filed under its first run ("ci/cd" under "ci"). A term that
+    starts with a run can only match where a run of the text starts (the boundary before it),
+    and only if that run is its first one; the others (".net") are looked for with
+    ``str.find``. At a place, terms are tried longest first, as the regex's alternation does,
+    and one counts when no run character follows it (nor, case-sensitive, a hyphen and a word
+    character). tests/test_profile_to_fit.py compares the two on random and real text."""
+
+    def __init__(self, terms, case_sensitive: bool):
+        self.case_sensitive = case_sensitive
+        ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+        self.starting: dict[str, list[str]] = {}
+        self.loose: list[str] = []  # terms that start with another character
+        for term in ordered:
+            m = _RUN.match(term)
+            if m:
+                self.starting.setdefault(m.group(), []).append(term)
+            else:
+                self.loose.append(term)
+
+    def _ends(self, s: str, end: int) -> bool:
+        if end == len(s):
+            return True
+        c = s[end]
+        if _in_run(c):
+            return False
+        return not (self.case_sensitive and c == "-" and end + 1 < len(s) and (s[end + 1].isalnum() or s[end + 1] == "_"))
+
+    def _at(self, s: str, p: int, terms, skip=frozenset()) -> int | None:
+        for term in terms:
+            if s.startswith(term, p) and (not skip or term.lower() not in skip) and self._ends(s, p + len(term)):
+                return p + len(term)
+        return None
+
+    def search(self, text: str, pos: int = 0) -> tuple[int, int] | None:
+        """(start, end) of the first match at or after ``pos``."""
+        s, starts, runs = _scan(text, self.case_sensitive)
+        found = None
+        for i in range(bisect_left(starts, pos), len(starts)):
+            terms = self.starting.get(runs[i])
+            if terms:
+                end = self._at(s, starts[i], terms)
+                if end is not None:
+                    found = (starts[i], end)
+                    break
+        for term in self.loose:  # rare; never at a run's start, so never at the same place as above
+            at = s.find(term, pos)
+            while at >= 0 and (found is None or at < found[0]):
+                if (at == 0 or not _in_run(s[at - 1])) and self._ends(s, at + len(term)):
+                    if found is None or at < found[0]:
+                        found = (at, at + len(term))
+                    break
+                at = s.find(term, at + 1)
+        return found
+
+    def match(self, text: str, p: int, skip: frozenset[str]) -> int | None:
+        """The end of the longest term, not one of ``skip`` (lower-cased), that matches at ``p``
+        (a place where some term matched)."""
+        s = _scan(text, self.case_sensitive)[0]
+        m = _RUN.match(s, p)
+        return self._at(s, p, self.starting.get(m.group(), ()) if m else self.loose, skip)
+
+
+class RegexTerms:
+    """Terms that are not all ASCII, matched by ``_term_regex`` (compiled on first use)."""
+
+    def __init__(self, terms, case_sensitive: bool):
+        self.terms, self.case_sensitive = tuple(terms), case_sensitive
+        self._pattern = None
+        self._rest: dict[frozenset[str], re.Pattern | None] = {}
+
+    def search(self, text: str, pos: int = 0) -> tuple[int, int] | None:
+        if self._pattern is None:
+            self._pattern = _term_regex(list(self.terms), self.case_sensitive)
+        m = self._pattern.search(text, pos)
+        return (m.start(), m.end()) if m else None
+
+    def match(self, text: str, p: int, skip: frozenset[str]) -> int | None:
+        if skip not in self._rest:
+            rest = [t for t in self.terms if t.lower() not in skip]
+            self._rest[skip] = _term_regex(rest, self.case_sensitive)
+        rest = self._rest[skip]
+        m = rest.match(text, p) if rest is not None else None
+        return m.end() if m else None
+
+
+def _terms(terms: list[str], case_sensitive: bool):
+    if not terms:
+        return None
+    return (LiteralTerms if all(t.isascii() for t in terms) else RegexTerms)(terms, case_sensitive)
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """Where a term was found: the text's own words (``group()``), as a regex match gives them."""
+
+    text: str
+    begin: int
+    finish: int
+
+    def group(self) -> str:
+        return self.text[self.begin:self.finish]
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
 @dataclass(frozen=True)
 class TermSet:
-    folded: re.Pattern | None  # lower-case terms, any case in the text
-    exact: re.Pattern | None  # terms written with a capital: case-sensitive
+    folded: LiteralTerms | RegexTerms | None  # lower-case terms, any case in the text
+    exact: LiteralTerms | RegexTerms | None  # terms written with a capital: case-sensitive
     # Every term's first run ("a/b testing" -> "a", "ci/cd" -> "ci"): a match starts on a
     # boundary and ends on one, so a text none of whose runs is among these cannot match, and
     # its search is skipped. None when some term gives no such run (always search).
     firsts: frozenset[str] | None = None
     # The rubric's term exceptions for these terms: (term lower-cased, words before, words after).
     exceptions: tuple[tuple[str, re.Pattern | None, re.Pattern | None], ...] = ()
-    # The same terms without the excepted ones, tried where an excepted term did not count (a
-    # shorter term may start at the same place): (exact, folded).
-    rest: tuple[re.Pattern | None, re.Pattern | None] = (None, None)
+    # The excepted terms (lower-cased): where one did not count, the longest other term that
+    # starts at the same place is tried (a shorter term may start there).
+    skip: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, terms: tuple[str, ...], exceptions=()) -> "TermSet":
@@ -241,48 +381,51 @@ class TermSet:
         lowered = {t.lower() for t in terms}
         excepted = tuple((e.term.lower(), _neighbour_regex(e.preceded_by, True), _neighbour_regex(e.followed_by, False))
                          for e in exceptions if e.term.lower() in lowered)
-        rest = (None, None)
-        if excepted:
-            skip = {term for term, _, _ in excepted}
-            rest = (_term_regex([t for t in exact if t.lower() not in skip], True),
-                    _term_regex([t for t in folded if t not in skip], False))
-        return cls(_term_regex(folded, False), _term_regex(exact, True), firsts, excepted, rest)
+        skip = frozenset(term for term, _, _ in excepted)
+        return cls(_terms(folded, False), _terms(exact, True), firsts, excepted, skip)
 
     def search(self, text: str, runs: frozenset[str] | None = None) -> str | None:
         """The first term in ``text``; ``runs`` (``text_runs(text)``) lets most texts skip the search."""
         if runs is not None and self.firsts is not None and self.firsts.isdisjoint(runs):
             return None
         found = []
-        for pattern, rest in ((self.exact, self.rest[0]), (self.folded, self.rest[1])):
-            if pattern is not None:
-                m = self._first(pattern, rest, text)
+        for terms in (self.exact, self.folded):
+            if terms is not None:
+                m = self._first(terms, text)
                 if m:
-                    found.append((m.start(), m.group()))
+                    found.append((m[0], text[m[0]:m[1]]))
         return min(found)[1] if found else None
 
     def finditer(self, text: str):
         """Every match of a term in ``text`` that counts (its exceptions left out)."""
-        for pattern in (self.exact, self.folded):
-            if pattern is not None:
-                yield from (m for m in pattern.finditer(text) if not self.excepted(text, m))
+        for terms in (self.exact, self.folded):
+            if terms is None:
+                continue
+            pos = 0
+            while (m := terms.search(text, pos)) is not None:
+                if not self.excepted(text, *m):
+                    yield TermMatch(text, *m)
+                pos = m[1]
 
-    def _first(self, pattern: re.Pattern, rest: re.Pattern | None, text: str) -> re.Match | None:
-        if not self.exceptions:
-            return pattern.search(text)
-        for m in pattern.finditer(text):
-            if not self.excepted(text, m):
+    def _first(self, terms, text: str) -> tuple[int, int] | None:
+        pos = 0
+        while (m := terms.search(text, pos)) is not None:
+            if not self.excepted(text, *m):
                 return m
-            shorter = rest.match(text, m.start()) if rest is not None else None
-            if shorter:
-                return shorter
+            shorter = terms.match(text, m[0], self.skip)
+            if shorter is not None:
+                return (m[0], shorter)
+            pos = m[1]
         return None
 
-    def excepted(self, text: str, m: re.Match) -> bool:
+    def excepted(self, text: str, start: int, end: int) -> bool:
         """Whether the rubric's exceptions say this match of a term is not evidence."""
-        term = m.group().lower()
+        if not self.exceptions:
+            return False
+        term = text[start:end].lower()
         for excepted, before, after in self.exceptions:
-            if term == excepted and ((before is not None and before.search(text, 0, m.start()))
-                                     or (after is not None and after.match(text, m.end()))):
+            if term == excepted and ((before is not None and before.search(text, 0, start))
+                                     or (after is not None and after.match(text, end))):
                 return True
         return False
 

@@ -418,3 +418,101 @@ def test_a_word_run_inside_a_text_is_found_as_the_boundary_regex_finds_it(part, 
     from pipeline.profile_to_fit import _within
 
     assert _within(part, whole) == (re.search(rf"(?<![\w+#]){re.escape(part)}(?![\w+#])", whole) is not None)
+
+
+# ---------------------------------------------------------------------------------------------
+# LiteralTerms finds terms exactly where the regex that defines a match finds them
+# ---------------------------------------------------------------------------------------------
+
+
+class _RegexTermSet:
+    """The definition: ``_term_regex`` patterns (exact and folded), exceptions, and a shorter
+    term tried where an excepted one did not count, as TermSet did before LiteralTerms."""
+
+    def __init__(self, terms, exceptions=()):
+        from pipeline.profile_to_fit import TermSet, _term_regex
+
+        exact = [t for t in terms if t != t.lower()]
+        folded = [t for t in terms if t == t.lower()]
+        self.spec = TermSet.of(tuple(terms), exceptions)  # for its exceptions only
+        skip = self.spec.skip
+        self.patterns = ((_term_regex(exact, True), _term_regex([t for t in exact if t.lower() not in skip], True)),
+                         (_term_regex(folded, False), _term_regex([t for t in folded if t not in skip], False)))
+
+    def search(self, text):
+        found = []
+        for pattern, rest in self.patterns:
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if not self.spec.excepted(text, m.start(), m.end()):
+                    found.append((m.start(), m.group()))
+                    break
+                shorter = rest.match(text, m.start()) if rest is not None else None
+                if shorter:
+                    found.append((shorter.start(), shorter.group()))
+                    break
+        return min(found)[1] if found else None
+
+    def finditer(self, text):
+        return [(m.start(), m.end()) for pattern, _ in self.patterns if pattern is not None
+                for m in pattern.finditer(text) if not self.spec.excepted(text, m.start(), m.end())]
+
+
+def _term_lists():
+    from pipeline.rubric import RUBRICS_DIR, load_rubric
+
+    for name in ("tpm.toml", "pm.toml"):
+        model = load_rubric(RUBRICS_DIR / name).model
+        exceptions = model.scoring.term_exceptions
+        for comp in (c for cat in model.categories for c in cat.competencies):
+            yield comp.aliases, exceptions
+            yield comp.keywords, exceptions
+        yield model.scoring.context_words, exceptions
+    yield (".NET", ".net", "c#", "C++", "c++", "p&l", "(api)", "-x", "ab", "a"), ()  # terms that start with no run
+
+
+_PAIRS = None
+
+
+def _pairs():
+    global _PAIRS
+    if _PAIRS is None:
+        from pipeline.profile_to_fit import TermSet
+
+        _PAIRS = [(TermSet.of(tuple(t), e), _RegexTermSet(t, e)) for t, e in _term_lists()]
+    return _PAIRS
+
+
+def _same_matches(text):
+    for fast, slow in _pairs():
+        assert fast.search(text) == slow.search(text), text
+        assert [(m.start(), m.end()) for m in fast.finditer(text)] == slow.finditer(text), text
+
+
+@given(st.lists(st.sampled_from(_PIECES + [" ", "-", "/", ",", ".", "_", "x", "ı", "K", "ß", "é", "(", ")"]),
+                max_size=12).map("".join))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_literal_terms_match_where_the_defining_regex_matches(text):
+    _same_matches(text)
+
+
+def test_literal_terms_match_where_the_defining_regex_matches_on_every_example_and_rubric_line():
+    from pipeline.rubric import RUBRICS_DIR
+
+    lines = [ln for f in sorted(RUBRICS_DIR.glob("*.toml")) for ln in f.read_text(encoding="utf-8").splitlines()]
+    from tests.conftest import ROOT
+
+    lines += [ln for f in sorted((ROOT / "examples" / "source").glob("*.txt"))
+              for ln in f.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        _same_matches(line)
+
+
+@pytest.mark.parametrize("text", [
+    "ſcrum and ſprint", "İT ops, ıT", "İntegrations, ıntegrations", "\u212a8s and \u212aubernetes", "K8S-ready", "Go-live", "Go, C++ and C#",
+    "(API) api-first APIs api", ".NET, .net-core and ASP.NET", "P&L owner; p&l", "CI/CD or ci-cd", "a/b-tested",
+    "roadmap-roadmaps ROADMAP", "Straße API", "team of 5 with a team of 6", "@api #api api+ api_v2",
+])
+def test_literal_terms_match_the_defining_regex_on_unicode_and_boundaries(text):
+    _same_matches(text)

@@ -2,7 +2,7 @@
 the same PDF with pdfplumber. Everything is measured in one run, in fresh processes, interleaved
 round by round so that machine load hits every command alike.
 
-    python scripts/bench_score.py [PDF ...] [--rounds 7] [--importtime]
+    python scripts/bench_score.py [PDF ...] [--rounds 15] [--importtime]
 
 Prints the median and the best wall time of each command, its CPU time (user + system, the
 child that reads the PDF included), and the ratio of ``rolefit score`` to the baseline. The
@@ -99,8 +99,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pdfs", nargs="*", type=Path,
                     default=DEFAULT + [p for p in CORPUS_DEFAULT if p.exists()])
-    # The machines this runs on are noisy (one round in ten is 1.5-2x slower, for any command):
-    # 15 interleaved rounds give a median that moves by a few hundredths between runs.
+    # The machines this runs on are noisy: any command's round can be 1.5-2x slower. More rounds
+    # give a steadier median (on a 2-core VM, 15-round runs of the same code gave 1.38-1.62 on
+    # example 03, a 31-round run 1.42); 7 rounds moved it by ±0.2.
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--importtime", action="store_true")
     ap.add_argument("--no-bytecode", action="store_true",

@@ -49,9 +49,8 @@ def exit_at_once(code: int) -> None:
     """End the process now, once standard output and error are flushed, without the
     interpreter's teardown: freeing every module and object a command loaded (rich, rapidfuzz,
     the stages and their compiled vocabularies) takes about 25 ms, a twentieth of what
-    ``rolefit score`` spends in all. Only for commands
-    that have closed every file they wrote and have no child, thread or exit handler left to
-    wait for."""
+    ``rolefit score`` spends in all. Only for commands that have closed every file they wrote
+    and have no child, thread or exit handler left to wait for."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -296,8 +296,7 @@ class LiteralTerms:
             at = s.find(term, pos)
             while at >= 0 and (found is None or at < found[0]):
                 if (at == 0 or not _in_run(s[at - 1])) and self._ends(s, at + len(term)):
-                    if found is None or at < found[0]:
-                        found = (at, at + len(term))
+                    found = (at, at + len(term))
                     break
                 at = s.find(term, at + 1)
         return found

@@ -475,5 +475,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the result and the advice as JSON instead")
     p.add_argument("--rubric", default=None, help="rubric file (default: the bundled TPM rubric)")
     p.add_argument("--as-of", default=None, help="date durations are computed against (default: today)")
-    # Everything is written and the reading child has been waited for when run() returns.
+    # When run() returns, everything is written and a scored file's child has been waited for.
+    # After a usage error found once the child started (an unknown --target, a bad --jd), the
+    # child is left to finish on its own, within its time and memory limits, as before.
     p.set_defaults(func=run, exit_at_once=True)

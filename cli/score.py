@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from datetime import date
@@ -80,13 +81,16 @@ class Background:
         from pipeline.isolation import run_isolated
 
         self._outcome = None
+        self._pid = None
         forked = threading.Event()
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_parent=forked.set)
+
+        def started(pid: int) -> None:
+            self._pid = pid
+            forked.set()
 
         def work() -> None:
             try:
-                self._outcome = run_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
+                self._outcome = run_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes, started=started)
             finally:
                 forked.set()
 
@@ -101,6 +105,15 @@ class Background:
     def running(self) -> bool:
         """The child has not answered yet."""
         return self._thread.is_alive()
+
+    def cancel(self) -> None:
+        """Stop the child now (the caller will not use its answer) and wait until it is gone."""
+        if self._thread.is_alive() and self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._thread.join()
 
 
 def _read(data: bytes, source: str, settings):
@@ -410,9 +423,13 @@ def score(args: argparse.Namespace) -> int:
 
     settings = Settings(as_of=date.fromisoformat(as_of) if as_of else date.today())
     reading = start_reading(data, source, settings)
-    rubric = load_engine(args.rubric, settings, summary=lambda: not args.json and reading.running())
-    check_target(rubric, args.target)
-    job = load_job(args.jd, rubric, settings)
+    try:
+        rubric = load_engine(args.rubric, settings, summary=lambda: not args.json and reading.running())
+        check_target(rubric, args.target)
+        job = load_job(args.jd, rubric, settings)
+    except BaseException:  # a usage error (or an interrupt) before the PDF is needed: no orphan reader
+        reading.cancel()
+        raise
     console = None
     if not args.json:
         from rich.console import Console
@@ -475,7 +492,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the result and the advice as JSON instead")
     p.add_argument("--rubric", default=None, help="rubric file (default: the bundled TPM rubric)")
     p.add_argument("--as-of", default=None, help="date durations are computed against (default: today)")
-    # When run() returns, everything is written and a scored file's child has been waited for.
-    # After a usage error found once the child started (an unknown --target, a bad --jd), the
-    # child is left to finish on its own, within its time and memory limits, as before.
+    # When run() returns, everything is written and the reading child is gone (waited for, or
+    # stopped after a usage error found once it had started).
     p.set_defaults(func=run, exit_at_once=True)

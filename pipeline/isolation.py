@@ -48,9 +48,12 @@ def fork_available() -> bool:
 
 
 def run_isolated(
-    fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int
+    fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int,
+    started: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Call ``fn(*args)`` in a child process; never raises for anything the call does."""
+    """Call ``fn(*args)`` in a child process; never raises for anything the call does.
+    ``started`` is called with the child's pid once it runs (a caller that gives up early can
+    kill it: the outcome is then "crashed")."""
     start = time.monotonic()
     if not fork_available():  # pragma: no cover - exercised on non-POSIX only
         return _run_inline(fn, args, start)
@@ -60,6 +63,8 @@ def run_isolated(
         os.close(read_fd)
         _child(fn, args, write_fd, timeout_s, memory_bytes)
     os.close(write_fd)
+    if started is not None:
+        started(pid)
     try:
         payload, timed_out = _read_until(read_fd, start + timeout_s)
     finally:

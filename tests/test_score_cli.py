@@ -1,6 +1,7 @@
 """``rolefit score``: one résumé for the candidate; bad input is one line and a non-zero exit."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -314,6 +315,33 @@ def test_the_reading_child_words_its_limits_as_the_reader_does(settings, make, c
     doc = cli.score.read_document(cli.score.start_reading(data, "x.pdf", limited), data, "x.pdf", limited)
     assert doc.problem is not None and doc.problem.code == code
     assert doc.problem.reason.startswith(reason)
+
+
+def _sleep(*_):
+    import time
+
+    time.sleep(60)
+
+
+def test_a_usage_error_after_the_child_started_stops_the_child(capsys, monkeypatch):
+    """``--target`` is checked against the rubric, which loads while the child reads: a wrong
+    one ends the command at once, and the reading child with it (no orphan left reading)."""
+    import time
+
+    import cli.score
+
+    started = []
+    start_reading = cli.score.start_reading
+    monkeypatch.setattr(cli.score, "_read", _sleep)  # a reader that would take a minute
+    monkeypatch.setattr(cli.score, "start_reading", lambda *a: started.append(start_reading(*a)) or started[-1])
+    begin = time.monotonic()
+    code, _, err = score(capsys, RESUME, "--target", "astronaut")
+    assert code == 2 and "--target 'astronaut'" in err
+    assert time.monotonic() - begin < 30
+    (reading,) = started
+    assert not reading.running()
+    with pytest.raises(ProcessLookupError):
+        os.kill(reading._pid, 0)
 
 
 @pytest.mark.parametrize("rubric_file", ["tpm.toml", "pm.toml"])

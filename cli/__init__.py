@@ -17,12 +17,14 @@ class UsageError(Exception):
     """A mistake in what the user asked for: one line on stderr, exit code 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser for ``commands`` (all of them by default; ``main`` builds only the one it was
+    given, which keeps the other commands' imports out of ``rolefit score``'s start-up)."""
     import importlib
 
     parser = argparse.ArgumentParser(prog="rolefit", description="Offline, explainable résumé-to-role fit scoring.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"cli.{name}").register(sub)
     return parser
 
@@ -31,7 +33,8 @@ def main(argv: list[str] | None = None, *, program: bool = False) -> int:
     """Run one command and return its exit code. ``program`` is true when this process is the
     ``rolefit`` program itself: a command that asks for it (``set_defaults(exit_at_once=True)``)
     then ends the process here, see ``exit_at_once``."""
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser((given[0],) if given and given[0] in COMMANDS else COMMANDS).parse_args(given)
     try:
         code = args.func(args)
     except UsageError as exc:

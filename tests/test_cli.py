@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from cli import COMMANDS, main
 from tests.conftest import ROOT
 
 RUBRIC = ROOT / "rubrics" / "tpm.toml"
@@ -63,3 +64,25 @@ def test_rubric_check_reports_file_field_reason(tmp_path):
     proc = rolefit("rubric", "check", broken)
     assert proc.returncode == 1
     assert f"{broken}: categories[0].weight:" in proc.stderr
+
+
+def _sub(parser, name):
+    (action,) = [a for a in parser._actions if a.dest == "command"]
+    return action.choices[name]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_main_builds_only_the_command_it_is_given_and_it_reads_the_same(name):
+    """``main`` registers only the command named first (the others' imports stay out of its
+    start-up); that command's parser is the same as in the full parser."""
+    from cli import build_parser
+
+    assert _sub(build_parser((name,)), name).format_help() == _sub(build_parser(), name).format_help()
+
+
+def test_an_unknown_command_still_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["scroe", "x.pdf"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'scroe'" in err and all(name in err for name in COMMANDS)

@@ -24,7 +24,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.profile_to_fit import profile_to_fit, profile_to_unit_groups, role_to_units, units_to_fit
+from pipeline.profile_to_fit import profile_to_unit_groups, role_to_units, units_to_fit
 from pipeline.rubric import RUBRICS_DIR, Rubric
 from pipeline.types import (
     Advice,
@@ -122,14 +122,12 @@ def probe_text(comp, template: str) -> str:
 def fit_with_bullet(profile: Profile, rubric: Rubric, text: str, groups=None) -> Fit:
     """The fit of the profile with the bullet ``text`` added (``with_bullet``).
 
-    The bullet changes one role, so with ``groups`` (the profile's units, from
-    ``profile_to_unit_groups``) only that role is read again. The result is the same as
-    ``profile_to_fit`` of the changed profile: tests/test_fit_to_advice.py compares the two for
-    every competency on every example."""
+    The bullet changes one role, so only that role is read again; ``groups`` are the profile's
+    units (``profile_to_unit_groups``), computed once by a caller that tries many bullets. The
+    result is the same as ``profile_to_fit`` of the changed profile: tests/test_fit_to_advice.py
+    compares the two for every competency on every example."""
     changed = with_bullet(profile, text)
-    if groups is None:
-        return profile_to_fit(changed, rubric)
-    roles, rest = groups
+    roles, rest = groups if groups is not None else profile_to_unit_groups(profile, rubric)
     i = _latest(profile.positions)
     if i is None:  # with_bullet gave the profile its only role
         roles, i = [[]], 0

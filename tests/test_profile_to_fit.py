@@ -470,6 +470,9 @@ def _term_lists():
             yield comp.keywords, exceptions
         yield model.scoring.context_words, exceptions
     yield (".NET", ".net", "c#", "C++", "c++", "p&l", "(api)", "-x", "ab", "a"), ()  # terms that start with no run
+    # Not all ASCII: matched by RegexTerms, with the TPM rubric's exceptions ("with a team of").
+    tpm_exceptions = load_rubric(RUBRICS_DIR / "tpm.toml").model.scoring.term_exceptions
+    yield ("é", "ab", "Straße", "ſcrum", "team of", "team", "trained"), tpm_exceptions
 
 
 _PAIRS = None

@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import functools
 import hashlib
+import importlib.util
 import io
 import logging
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import types
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import pdfplumber
-import pypdfium2
-import pypdfium2.raw as pdfium_raw
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.text import WordExtractor
 
@@ -197,27 +199,29 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, lis
     pdfplumber cannot see. A file pdfium cannot open for another reason is left to
     pdfplumber, which may still read it.
     """
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
+    pdfium = pdfium_functions()
+    pdf = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
+    if not pdf:
+        if pdfium.FPDF_GetLastError() == FPDF_ERR_PASSWORD:
             return Problem("encrypted", "encrypted PDF: a password is needed to open it")
         return {}
     invisible: dict[int, list[Box]] = {}
     try:
-        n_pages = len(pdf)
+        n_pages = pdfium.FPDF_GetPageCount(pdf)
         if n_pages > settings.max_pages:
             return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
         for index in range(n_pages):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            glyphs = textpage.count_chars()
-            textpage.close()
-            if 0 < glyphs <= settings.max_glyphs_per_page:
-                boxes = _invisible_text_boxes(page)
-                if boxes:
-                    invisible[index] = boxes
-            page.close()
+            page = pdfium.FPDF_LoadPage(pdf, index)
+            if not page:
+                raise PdfiumError("Failed to load page.")
+            try:
+                glyphs = _count_glyphs(pdfium, page)
+                if 0 < glyphs <= settings.max_glyphs_per_page:
+                    boxes = _invisible_text_boxes(pdfium, page)
+                    if boxes:
+                        invisible[index] = boxes
+            finally:
+                pdfium.FPDF_ClosePage(page)
             if glyphs > settings.max_glyphs_per_page:
                 return Problem(
                     "too_large",
@@ -225,35 +229,139 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, lis
                     f"{settings.max_glyphs_per_page:,} per page",
                 )
     finally:
-        pdf.close()
+        pdfium.FPDF_CloseDocument(pdf)
     return invisible
 
 
-def _invisible_text_boxes(page) -> list[Box]:
+def _count_glyphs(pdfium, page) -> int:
+    textpage = pdfium.FPDFText_LoadPage(page)
+    if not textpage:
+        raise PdfiumError("Failed to load text page.")
+    try:
+        glyphs = pdfium.FPDFText_CountChars(textpage)
+    finally:
+        pdfium.FPDFText_ClosePage(textpage)
+    if glyphs == -1:
+        raise PdfiumError("Failed to get character count.")
+    return glyphs
+
+
+def _invisible_text_boxes(pdfium, page) -> list[Box]:
     """Boxes of text objects drawn in render mode 3 (invisible), forms included.
 
-    Walks pdfium's raw object list: the object wrappers cost ≈ 3× more on pages made of
+    Walks pdfium's raw object list: object wrappers would cost ≈ 3× more on pages made of
     thousands of text objects.
     """
-    height = page.get_height()
+    height = pdfium.FPDF_GetPageHeightF(page)
     found: list = []
-    _walk_objects(pdfium_raw.FPDFPage_CountObjects(page.raw), partial(pdfium_raw.FPDFPage_GetObject, page.raw), found, 4)
+    _walk_objects(pdfium, pdfium.FPDFPage_CountObjects(page), partial(pdfium.FPDFPage_GetObject, page), found, 4)
     boxes = []
     for obj in found:
         left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-        if pdfium_raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        if pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             boxes.append((left.value, height - top.value, right.value, height - bottom.value))
     return boxes
 
 
-def _walk_objects(count: int, get, found: list, depth: int) -> None:
+def _walk_objects(pdfium, count: int, get, found: list, depth: int) -> None:
     for index in range(count):
         obj = get(index)
-        mode = pdfium_raw.FPDFTextObj_GetTextRenderMode(obj)  # -1 for anything but text
-        if mode == pdfium_raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+        mode = pdfium.FPDFTextObj_GetTextRenderMode(obj)  # -1 for anything but text
+        if mode == FPDF_TEXTRENDERMODE_INVISIBLE:
             found.append(obj)
-        elif mode < 0 and depth and pdfium_raw.FPDFPageObj_GetType(obj) == pdfium_raw.FPDF_PAGEOBJ_FORM:
-            _walk_objects(pdfium_raw.FPDFFormObj_CountObjects(obj), partial(pdfium_raw.FPDFFormObj_GetObject, obj), found, depth - 1)
+        elif mode < 0 and depth and pdfium.FPDFPageObj_GetType(obj) == FPDF_PAGEOBJ_FORM:
+            count = pdfium.FPDFFormObj_CountObjects(obj)
+            _walk_objects(pdfium, count, partial(pdfium.FPDFFormObj_GetObject, obj), found, depth - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# pdfium's functions, as the pre-flight calls them
+# ---------------------------------------------------------------------------------------------
+
+# pdfium's constants (public/fpdfview.h, fpdf_edit.h).
+FPDF_ERR_PASSWORD = 4
+FPDF_TEXTRENDERMODE_INVISIBLE = 3
+FPDF_PAGEOBJ_FORM = 5
+
+# The C signatures (result, arguments) of the pdfium functions the pre-flight calls. Importing
+# pypdfium2 declares all of pdfium's ≈ 1,000 functions, and its helpers: 17-25 ms, which
+# ``rolefit score`` pays on its critical path, against ≈ 1 ms to declare these on the library
+# pypdfium2 ships (``pdfium_functions``).
+_HANDLE = ctypes.c_void_p
+_PDFIUM_SIGNATURES = {
+    "FPDF_InitLibraryWithConfig": (None, [ctypes.c_void_p]),
+    "FPDF_LoadMemDocument64": (_HANDLE, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
+    "FPDF_GetLastError": (ctypes.c_ulong, []),
+    "FPDF_GetPageCount": (ctypes.c_int, [_HANDLE]),
+    "FPDF_CloseDocument": (None, [_HANDLE]),
+    "FPDF_LoadPage": (_HANDLE, [_HANDLE, ctypes.c_int]),
+    "FPDF_ClosePage": (None, [_HANDLE]),
+    "FPDF_GetPageHeightF": (ctypes.c_float, [_HANDLE]),
+    "FPDFText_LoadPage": (_HANDLE, [_HANDLE]),
+    "FPDFText_CountChars": (ctypes.c_int, [_HANDLE]),
+    "FPDFText_ClosePage": (None, [_HANDLE]),
+    "FPDFPage_CountObjects": (ctypes.c_int, [_HANDLE]),
+    "FPDFPage_GetObject": (_HANDLE, [_HANDLE, ctypes.c_int]),
+    "FPDFPageObj_GetType": (ctypes.c_int, [_HANDLE]),
+    "FPDFPageObj_GetBounds": (ctypes.c_int, [_HANDLE] + [ctypes.POINTER(ctypes.c_float)] * 4),
+    "FPDFTextObj_GetTextRenderMode": (ctypes.c_int, [_HANDLE]),
+    "FPDFFormObj_CountObjects": (ctypes.c_int, [_HANDLE]),
+    "FPDFFormObj_GetObject": (_HANDLE, [_HANDLE, ctypes.c_ulong]),
+}
+
+
+class PdfiumError(Exception):
+    """pdfium could not load a page or its text (worded as pypdfium2 words it)."""
+
+
+class _LibraryConfig(ctypes.Structure):  # FPDF_LIBRARY_CONFIG, version 2
+    _fields_ = [
+        ("version", ctypes.c_int),
+        ("m_pUserFontPaths", ctypes.c_void_p),
+        ("m_pIsolate", ctypes.c_void_p),
+        ("m_v8EmbedderSlot", ctypes.c_uint),
+    ]
+
+
+@functools.cache
+def pdfium_functions():
+    """pdfium's functions for the pre-flight, pdfium initialised: declared here on the library
+    pypdfium2 ships, or pypdfium2's own bindings when that library is not where pypdfium2 keeps
+    it (a build against the system's pdfium) or pypdfium2 is already loaded."""
+    if "pypdfium2" in sys.modules:  # pdfium is initialised already, and pypdfium2 owns that
+        return pypdfium2_pdfium()
+    return declared_pdfium() or pypdfium2_pdfium()
+
+
+def declared_pdfium() -> types.SimpleNamespace | None:
+    """The functions in ``_PDFIUM_SIGNATURES``, declared on pypdfium2's library, which is then
+    initialised (a second initialisation does nothing); None where that library is not."""
+    spec = importlib.util.find_spec("pypdfium2_raw")  # finds the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    if sys.platform.startswith(("win32", "cygwin", "msys")):
+        name = "pdfium.dll"
+    else:
+        name = "libpdfium.dylib" if sys.platform.startswith(("darwin", "ios")) else "libpdfium.so"
+    path = Path(next(iter(spec.submodule_search_locations))) / name
+    if not path.is_file():
+        return None
+    library = ctypes.CDLL(str(path))
+    functions = {}
+    for function, (result, arguments) in _PDFIUM_SIGNATURES.items():
+        declared = getattr(library, function)
+        declared.restype, declared.argtypes = result, arguments
+        functions[function] = declared
+    pdfium = types.SimpleNamespace(**functions)
+    pdfium.FPDF_InitLibraryWithConfig(ctypes.byref(_LibraryConfig(version=2)))
+    return pdfium
+
+
+def pypdfium2_pdfium() -> types.SimpleNamespace:
+    import pypdfium2  # noqa: F401 - initialises pdfium
+    import pypdfium2.raw
+
+    return types.SimpleNamespace(**{function: getattr(pypdfium2.raw, function) for function in _PDFIUM_SIGNATURES})
 
 
 def extract_pages(data: bytes, settings: Settings, invisible: dict[int, list[Box]]) -> list[PageRead] | Problem:

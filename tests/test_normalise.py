@@ -33,6 +33,7 @@ CASES = [
     ("zero\u200bwidth\u200e marks\x07", "zerowidth marks", False, 0),
     ("  many   spaces\there ", "many spaces here", False, 0),
     ("语 言 技 能 Python", "语言技能 Python", False, 0),  # no spaces between CJK glyphs
+    ("プロダクト マネージャー 〜 SQL", "プロダクトマネージャー〜 SQL", False, 0),  # kana, and U+301C, the first block
 ]
 
 

@@ -247,8 +247,58 @@ _coordinate = st.floats(min_value=-6, max_value=6, allow_nan=False).map(lambda v
 @given(st.lists(st.fixed_dictionaries({"text": st.sampled_from("ab"), "x0": _coordinate, "top": _coordinate,
                                        "size": st.sampled_from([4.0, 9.5, 10.0, 12.0])}), max_size=14))
 def test_overprinted_glyphs_are_dropped_exactly_as_defined(chars):
-    """``dedupe_chars`` (hashed in 2-pt cells) keeps exactly the glyphs the plain definition
+    """``dedupe_chars`` (filed in 8-pt cells) keeps exactly the glyphs the plain definition
     keeps: no earlier kept glyph with the same text within min(1, size/10) pt on both axes."""
     from pipeline.pdf_to_document import dedupe_chars
 
     assert dedupe_chars(chars) == _dedupe_by_definition(chars)
+
+
+# The pre-flight calls pdfium through functions it declares itself (``declared_pdfium``), not
+# through pypdfium2's bindings (17-25 ms to import). Both must give the same answer.
+PREFLIGHT = [
+    ("invisible text", hostile.hidden_text_pdf),
+    ("user password", lambda: hostile.encrypted_pdf("s3cret")),
+    ("owner password only", lambda: hostile.encrypted_pdf("")),
+    ("21 pages", lambda: hostile.many_pages_pdf(21)),
+    ("glyph flood", lambda: hostile.many_glyphs_pdf(60_000)),
+    ("truncated", hostile.truncated_pdf),
+    ("page tree loops", hostile.looping_pages_pdf),
+    ("broken xref table", hostile.corrupt_xref_pdf),
+    ("image only", hostile.image_only_pdf),
+    ("two columns", hostile.two_column_pdf),
+    *((path.stem, path.read_bytes) for path in sorted(EXAMPLES.glob("*.pdf"))),
+]
+
+
+@pytest.mark.parametrize("name, make", PREFLIGHT, ids=[p[0] for p in PREFLIGHT])
+def test_preflight_with_declared_pdfium_agrees_with_pypdfium2(settings, monkeypatch, name, make):
+    import pipeline.pdf_to_document as stage
+
+    def preflight(functions):
+        monkeypatch.setattr(stage, "pdfium_functions", lambda: functions)
+        try:
+            return stage.pdfium_preflight(make(), settings)
+        except stage.PdfiumError as exc:  # read_pdf words it as a corrupt file
+            return f"PdfiumError: {exc}"
+
+    declared = stage.declared_pdfium()
+    assert declared is not None, "pypdfium2's pdfium library was not found where pypdfium2 keeps it"
+    assert preflight(declared) == preflight(stage.pypdfium2_pdfium())
+
+
+def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
+    """pypdfium2's bindings cost 17-25 ms to import, on ``rolefit score``'s critical path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from datetime import date\n"
+        "from pipeline.pdf_to_document import pdf_to_document\n"
+        "from pipeline.types import Settings\n"
+        f"doc = pdf_to_document({str(next(EXAMPLES.glob('03-*.pdf')))!r}, Settings(as_of=date(2026, 1, 1), isolate=False))\n"
+        "assert doc.problem is None and doc.lines, doc.problem\n"
+        "print(sorted(name for name in sys.modules if name.startswith('pypdfium2')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -3,8 +3,9 @@
 The same engine and numbers as the recruiter's report, phrased for the candidate:
 
 1. ``fit_to_suggestions``: for every competency below full marks, add one hypothetical strong,
-   measured bullet for it to the most recent role, re-score the profile with ``profile_to_fit``
-   and take the difference in the overall score. Suggestions are ordered by that gain; each says
+   measured bullet for it to the most recent role, re-score the profile (as ``profile_to_fit``
+   would; ``BulletProbe`` reads only what the bullet changes) and take the difference in the
+   overall score. Suggestions are ordered by that gain; each says
    what the résumé shows now, why the competency matters and what kind of evidence would show
    it. The hypothetical bullet is never shown: the advice is to make real work visible, never to
    invent it (``honesty``).
@@ -24,7 +25,14 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.profile_to_fit import profile_to_unit_groups, role_to_units, units_to_fit
+from pipeline.profile_to_fit import (
+    profile_to_unit_groups,
+    role_to_units,
+    scores_to_categories,
+    strengths_to_score,
+    unit_to_pieces,
+    units_to_fit,
+)
 from pipeline.rubric import RUBRICS_DIR, Rubric
 from pipeline.types import (
     Advice,
@@ -140,6 +148,53 @@ def score_gain(profile: Profile, fit: Fit, rubric: Rubric, text: str, groups=Non
     return round(fit_with_bullet(profile, rubric, text, groups).overall - fit.overall, 1)
 
 
+class BulletProbe:
+    """``fit_with_bullet(profile, rubric, text).overall`` for many bullets, each computed from
+    what the bullet changes: the latest role's units, and the scores of the competencies they
+    are evidence of. Every other competency keeps its score. An overall score needs only each
+    competency's strongest strength per distinct piece of evidence, not the evidence itself.
+    tests/test_fit_to_advice.py compares the two for every competency on every example."""
+
+    def __init__(self, profile: Profile, rubric: Rubric):
+        self.profile, self.rubric = profile, rubric
+        self.shares = rubric.model.scoring.corroboration
+        roles, rest = profile_to_unit_groups(profile, rubric)
+        self.role = _latest(profile.positions)
+        if self.role is None:  # with_bullet gives the profile its only role
+            roles, self.role = [[]], 0
+        # Each competency's strongest strength per key, from every unit but the latest role's.
+        self.others = _strengths([u for k, role in enumerate(roles) if k != self.role for u in role] + rest, rubric)
+        old = _strengths(roles[self.role], rubric)
+        self.old_role = {j for j, by_key in enumerate(old) if by_key}
+        self.scores = [self._score(j, old[j]) for j in range(len(self.others))]
+
+    def _score(self, j: int, role: dict[str, float]) -> float:
+        merged = dict(self.others[j])
+        for key, strength in role.items():
+            if strength > merged.get(key, -1.0):
+                merged[key] = strength
+        return strengths_to_score(sorted(merged.values(), reverse=True), self.shares)
+
+    def overall(self, text: str) -> float:
+        changed = with_bullet(self.profile, text)
+        new = _strengths(role_to_units(changed.positions[self.role], changed, self.rubric), self.rubric)
+        scores = list(self.scores)
+        for j in self.old_role | {j for j, by_key in enumerate(new) if by_key}:
+            scores[j] = self._score(j, new[j])
+        return scores_to_categories(scores, self.rubric)[1]
+
+
+def _strengths(units, rubric: Rubric) -> list[dict[str, float]]:
+    """For each competency, the strongest strength per key (``unit_to_pieces``) in ``units``: the
+    strength of the evidence ``units_to_evidence`` would keep for that key."""
+    found: list[dict[str, float]] = [{} for _ in range(sum(len(c.competencies) for c in rubric.model.categories))]
+    for unit in units:
+        for j, key, ev in unit_to_pieces(unit, rubric):
+            if ev.strength > found[j].get(key, -1.0):
+                found[j][key] = ev.strength
+    return found
+
+
 _BULLET = re.compile(r"^[\s•·▪◦‣∙*–—-]+")
 
 
@@ -170,8 +225,8 @@ def competency_gains(profile: Profile, fit: Fit, rubric: Rubric, ids: tuple[str,
     One full re-score per competency (independent of each other: callers may split ``ids``)."""
     comps = {c.id: c for cat in rubric.model.categories for c in cat.competencies}
     template = advice_text(rubric)["probe"]
-    groups = profile_to_unit_groups(profile, rubric)
-    return {i: score_gain(profile, fit, rubric, probe_text(comps[i], template), groups) for i in ids if i in comps}
+    probe = BulletProbe(profile, rubric)
+    return {i: round(probe.overall(probe_text(comps[i], template)) - fit.overall, 1) for i in ids if i in comps}
 
 
 def fit_to_suggestions(

@@ -661,12 +661,15 @@ def unit_to_evidence(unit: Unit, strength: float, matched: str, how: str) -> Evi
                     strength=strength, matched=matched, how=how)
 
 
-def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]:
-    """For each competency (in rubric order), its distinct evidence, strongest first."""
+def unit_to_pieces(unit: Unit, rubric: Rubric) -> list[tuple[int, str, Evidence]]:
+    """What one unit is evidence of: (competency index, key, evidence) for each of its hits. The
+    key names what the evidence shows (the term matched and the unit's words), so that the same
+    thing said twice counts once. A pure function of the unit and the rubric: remembered, like
+    the unit's hits."""
     matcher = rubric_matcher(rubric)
-    weights = dataclasses.asdict(rubric.model.scoring.evidence_weights)
 
-    def pieces(unit: Unit) -> list[tuple[int, str, Evidence]]:
+    def pieces() -> list[tuple[int, str, Evidence]]:
+        weights = matcher._remember(("evidence weights",), lambda: dataclasses.asdict(rubric.model.scoring.evidence_weights))
         found = []
         for j, hit in matcher.hits(unit).items():
             strength = round(weights[unit.kind] * unit.recency * hit.quality, 4)
@@ -674,10 +677,14 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
             found.append((j, key, unit_to_evidence(unit, strength, hit.matched, hit.how)))
         return found
 
-    best: list[dict[str, Evidence]] = [{} for _ in matcher.competencies]
+    return matcher._remember(("evidence", unit), pieces)
+
+
+def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]:
+    """For each competency (in rubric order), its distinct evidence, strongest first."""
+    best: list[dict[str, Evidence]] = [{} for _ in rubric_matcher(rubric).competencies]
     for unit in units:
-        # A pure function of the unit and the rubric: remembered, like the unit's hits.
-        for j, key, ev in matcher._remember(("evidence", unit), lambda: pieces(unit)):
+        for j, key, ev in unit_to_pieces(unit, rubric):
             old = best[j].get(key)
             if old is None or (old.strength, old.quote) < (ev.strength, ev.quote):
                 best[j][key] = ev
@@ -686,7 +693,12 @@ def units_to_evidence(units: list[Unit], rubric: Rubric) -> list[list[Evidence]]
 
 def evidence_to_score(evidence: list[Evidence], shares: tuple[float, ...]) -> float:
     """The strongest piece counts in full, the next ones by ``shares``; capped at 1."""
-    total = sum(e.strength * s for e, s in zip(evidence, shares))
+    return strengths_to_score([e.strength for e in evidence], shares)
+
+
+def strengths_to_score(strengths: list[float], shares: tuple[float, ...]) -> float:
+    """``evidence_to_score`` of evidence with these strengths, strongest first."""
+    total = sum(strength * share for strength, share in zip(strengths, shares))
     return round(min(1.0, total), 4)
 
 
@@ -695,22 +707,32 @@ def profile_to_fit(profile: Profile, rubric: Rubric) -> Fit:
 
 
 def units_to_fit(units: list[Unit], rubric: Rubric) -> Fit:
-    model = rubric.model
-    scoring = model.scoring
+    scoring = rubric.model.scoring
     evidence = units_to_evidence(units, rubric)
-    categories, competencies = [], []
+    scores = [evidence_to_score(ev, scoring.corroboration) for ev in evidence]
+    competencies = []
     j = 0
-    for cat in model.categories:
+    for cat in rubric.model.categories:
+        for comp in cat.competencies:
+            shown = tuple(evidence[j][: scoring.max_evidence_per_competency]) if scores[j] > 0 else ()
+            competencies.append(CompetencyScore(comp.id, comp.name, cat.id, scores[j], shown))
+            j += 1
+    categories, overall = scores_to_categories(scores, rubric)
+    return Fit(overall=overall, categories=categories, competencies=tuple(competencies))
+
+
+def scores_to_categories(scores: list[float], rubric: Rubric) -> tuple[tuple[CategoryScore, ...], float]:
+    """The weighted category scores and the overall score, from the competency scores (in
+    rubric order)."""
+    categories = []
+    j = 0
+    for cat in rubric.model.categories:
         weighted = 0.0
         for comp in cat.competencies:
-            ev = evidence[j]
+            weighted += comp.weight * scores[j]
             j += 1
-            score = evidence_to_score(ev, scoring.corroboration)
-            shown = tuple(ev[: scoring.max_evidence_per_competency]) if score > 0 else ()
-            competencies.append(CompetencyScore(comp.id, comp.name, cat.id, score, shown))
-            weighted += comp.weight * score
         total_weight = sum(c.weight for c in cat.competencies)
         categories.append(CategoryScore(cat.id, cat.name, round(100 * weighted / total_weight, 1), cat.weight))
     cat_weight = sum(c.weight for c in categories)
     overall = round(sum(c.score * c.weight for c in categories) / cat_weight, 1)
-    return Fit(overall=overall, categories=tuple(categories), competencies=tuple(competencies))
+    return tuple(categories), overall

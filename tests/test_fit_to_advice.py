@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.file_to_result import file_to_result
 from pipeline.fit_to_advice import (
+    BulletProbe,
     advice_text,
     competency_gains,
     find_level,
@@ -18,7 +19,7 @@ from pipeline.fit_to_advice import (
 )
 from pipeline.profile_to_fit import profile_to_fit, profile_to_unit_groups
 from pipeline.types import Contact, Experience, Line, Position, Profile, Section, Verdict, YearMonth
-from tests.conftest import AS_OF, EXAMPLES, ROOT
+from tests.conftest import AS_OF, EXAMPLES, ROOT, corpus_or_skip
 
 SCORED = [
     "01-associate-pm-jonah-okafor-reyes.pdf",
@@ -97,6 +98,39 @@ def test_a_re_score_that_reads_only_the_changed_role_equals_a_full_re_score(resu
             for comp in cat.competencies:
                 text = probe_text(comp, template)
                 assert fit_with_bullet(profile, rubric, text, groups) == profile_to_fit(with_bullet(profile, text), rubric)
+
+
+def _probe_profiles(results, rubric, settings, corpus_files: int = 0):
+    profiles = [r.profile for r in results.values() if r.profile is not None]
+    profiles.append(dataclasses.replace(tiny_profile(), positions=()))  # no role: one is made
+    profiles.append(tiny_profile(["Wrote the specs for the billing API"]))  # a title with no context
+    if corpus_files:
+        livecareer = sorted((corpus_or_skip() / "livecareer").glob("*/*.pdf"))
+        for path in livecareer[:: max(1, len(livecareer) // corpus_files)][:corpus_files]:
+            r = file_to_result(path, rubric, settings)
+            if r.profile is not None and r.profile.positions:
+                profiles.append(r.profile)
+    return profiles
+
+
+@pytest.mark.parametrize("corpus_files", [0, 24], ids=["examples", "corpus"])
+def test_the_bullet_probe_gives_the_overall_of_a_full_re_score(results, rubric, settings, corpus_files):
+    """``BulletProbe`` (what ``competency_gains`` uses) re-scores only the competencies a bullet
+    changes: its overall must be that of ``fit_with_bullet`` (itself checked against a full
+    ``profile_to_fit`` above), for every competency, on the examples and on real résumés."""
+    template = advice_text(rubric)["probe"]
+    checked = 0
+    for profile in _probe_profiles(results, rubric, settings, corpus_files):
+        probe = BulletProbe(profile, rubric)
+        groups = profile_to_unit_groups(profile, rubric)
+        assert probe.overall("") == probe.overall("") and probe.scores == [
+            c.score for c in profile_to_fit(profile, rubric).competencies]
+        for cat in rubric.model.categories:
+            for comp in cat.competencies:
+                text = probe_text(comp, template)
+                assert probe.overall(text) == fit_with_bullet(profile, rubric, text, groups).overall, (comp.id, text)
+                checked += 1
+    assert checked >= 18 * (len(SCORED) + 2 + corpus_files // 2)
 
 
 def test_the_probe_bullet_shows_one_competency_and_nothing_else(rubric):

@@ -205,7 +205,7 @@ def warm_up(rubric, settings, summary=lambda: False) -> bool:
     reading. Only an optimisation: a failure here is ignored (the real run reports its own
     errors). True when the warm-up résumé was scored."""
     from pipeline.file_to_result import document_to_result
-    from pipeline.fit_to_advice import competency_gains, fit_to_advice
+    from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
     from pipeline.types import Document, Line
 
     lines = tuple(Line(text, text, 1, 50.0, 60.0 + 14 * i, 500.0, 70.0 + 14 * i, 12.0 if heading else 10.0, heading,
@@ -214,10 +214,10 @@ def warm_up(rubric, settings, summary=lambda: False) -> bool:
         result = document_to_result(Document("warm-up", "0" * 64, 0, lines), rubric, settings)
         if result.status != "scored":
             return False
-        # Every competency's probe bullet: what a bullet's words give (its corrections, its
-        # similarity to the reference sentences, the terms it names) is kept per text, so the
-        # candidate's own re-scores find most of it done.
-        gains = competency_gains(result.profile, result.fit, rubric, tuple(c.id for c in result.fit.competencies))
+        # One probe: the re-score's code paths. Probing every competency would leave less for
+        # the candidate's probes to read (about 5 ms) but costs this process about 14 ms, and on
+        # a one-page résumé this process is still warming up when the child has read it.
+        gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit)[:1])
         target = rubric.model.ladder.levels[-1].id  # the target-gap path warms up too
         advice = fit_to_advice(result.profile, result.fit, result.level, rubric, target, gains, None)
         if summary():

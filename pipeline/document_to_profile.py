@@ -27,6 +27,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from pipeline.dates import _YEAR4, DateRange, find_date_ranges, merged_months, months_between
+from pipeline.terms import WholeWords, whole_words
 from pipeline.types import (
     Contact,
     Document,
@@ -59,10 +60,14 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=64)
-def _alternation(phrases: tuple[str, ...]) -> re.Pattern:
-    """One whole-word, case-insensitive regex for many phrases, longest first."""
-    body = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE)
+@lru_cache(maxsize=64)
+def _alternation(phrases: tuple[str, ...]) -> WholeWords | re.Pattern:
+    r"""Many phrases as whole words, any case, longest first: what the regex
+    ``(?<![\w])(?:phrase|…)(?![\w])`` finds, found without compiling it (``whole_words``)."""
+    return whole_words(phrases, "") or _NOTHING
+
+
+_NOTHING = re.compile("(?!)")  # no phrases: nothing matches
 
 
 def _date_words(vocab: dict) -> tuple[tuple[str, ...], dict]:

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from pipeline.rubric import Competency, Rubric
+from pipeline.terms import _RUN, LiteralTerms, TermMatch
 from pipeline.tfidf import CosineIndex, ReferenceTfidf, load_stop_words
 from pipeline.types import CategoryScore, CompetencyScore, Evidence, Fit, Line, Position, Profile
 
@@ -194,9 +193,6 @@ def _term_regex(terms: list[str], case_sensitive: bool) -> re.Pattern | None:
                       rf"(?<![\w+#@])(?:{alts})(?![\w+#@])", flags)
 
 
-_RUN = re.compile(r"[\w+#@]+")  # a run of the characters a term's boundaries are made of
-
-
 def _first_run(term: str) -> str | None:
     """The run a match of ``term`` must start with, lower-case (None: the term does not start
     with one, or is not ASCII, so no text can be ruled out by it)."""
@@ -218,95 +214,6 @@ def _neighbour_regex(words: tuple[str, ...], before: bool) -> re.Pattern | None:
     if before:
         return re.compile(rf"(?<![\w+#@])(?:{alts})[\s/-]*\Z", re.IGNORECASE)
     return re.compile(rf"[\s/-]*(?:{alts})(?![\w+#@])", re.IGNORECASE)
-
-
-# Case-insensitive matching of ASCII terms is matching on the text with these characters
-# replaced, one for one: A-Z, and the four others that Python's re.IGNORECASE takes for an
-# ASCII letter (İ and ı for i, the Kelvin sign for k, the long s for s).
-_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
-                       "\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
-
-
-def _in_run(c: str) -> bool:  # [\w+#@]: \w is str.isalnum() or "_"
-    return c.isalnum() or c in "_+#@"
-
-
-@lru_cache(maxsize=256)
-def _scan(text: str, case_sensitive: bool) -> tuple[str, list[int], list[str]]:
-    """The text as terms are compared with it (folded unless ``case_sensitive``), and where
-    each of its runs starts, with the run."""
-    s = text if case_sensitive else text.translate(_FOLD)
-    starts, runs = [], []
-    for m in _RUN.finditer(s):
-        starts.append(m.start())
-        runs.append(m.group())
-    return s, starts, runs
-
-
-class LiteralTerms:
-    """ASCII terms found exactly where ``_term_regex`` would find them, without compiling it.
-
-    A Python regex of a few dozen alternatives takes about half a millisecond to compile, and
-    a rubric has a hundred of them: most of what ``rolefit score`` would spend before its
-    first match. Here a term is filed under its first run ("ci/cd" under "ci"). A term that
-    starts with a run can only match where a run of the text starts (the boundary before it),
-    and only if that run is its first one; the others (".net") are looked for with
-    ``str.find``. At a place, terms are tried longest first, as the regex's alternation does,
-    and one counts when no run character follows it (nor, case-sensitive, a hyphen and a word
-    character). tests/test_profile_to_fit.py compares the two on random and real text."""
-
-    def __init__(self, terms, case_sensitive: bool):
-        self.case_sensitive = case_sensitive
-        ordered = sorted(set(terms), key=lambda t: (-len(t), t))
-        self.starting: dict[str, list[str]] = {}
-        self.loose: list[str] = []  # terms that start with another character
-        for term in ordered:
-            m = _RUN.match(term)
-            if m:
-                self.starting.setdefault(m.group(), []).append(term)
-            else:
-                self.loose.append(term)
-
-    def _ends(self, s: str, end: int) -> bool:
-        if end == len(s):
-            return True
-        c = s[end]
-        if _in_run(c):
-            return False
-        return not (self.case_sensitive and c == "-" and end + 1 < len(s) and (s[end + 1].isalnum() or s[end + 1] == "_"))
-
-    def _at(self, s: str, p: int, terms, skip=frozenset()) -> int | None:
-        for term in terms:
-            if s.startswith(term, p) and (not skip or term.lower() not in skip) and self._ends(s, p + len(term)):
-                return p + len(term)
-        return None
-
-    def search(self, text: str, pos: int = 0) -> tuple[int, int] | None:
-        """(start, end) of the first match at or after ``pos``."""
-        s, starts, runs = _scan(text, self.case_sensitive)
-        found = None
-        for i in range(bisect_left(starts, pos), len(starts)):
-            terms = self.starting.get(runs[i])
-            if terms:
-                end = self._at(s, starts[i], terms)
-                if end is not None:
-                    found = (starts[i], end)
-                    break
-        for term in self.loose:  # rare; never at a run's start, so never at the same place as above
-            at = s.find(term, pos)
-            while at >= 0 and (found is None or at < found[0]):
-                if (at == 0 or not _in_run(s[at - 1])) and self._ends(s, at + len(term)):
-                    found = (at, at + len(term))
-                    break
-                at = s.find(term, at + 1)
-        return found
-
-    def match(self, text: str, p: int, skip: frozenset[str]) -> int | None:
-        """The end of the longest term, not one of ``skip`` (lower-cased), that matches at ``p``
-        (a place where some term matched)."""
-        s = _scan(text, self.case_sensitive)[0]
-        m = _RUN.match(s, p)
-        return self._at(s, p, self.starting.get(m.group(), ()) if m else self.loose, skip)
 
 
 class RegexTerms:
@@ -336,24 +243,6 @@ def _terms(terms: list[str], case_sensitive: bool):
     if not terms:
         return None
     return (LiteralTerms if all(t.isascii() for t in terms) else RegexTerms)(terms, case_sensitive)
-
-
-@dataclass(frozen=True)
-class TermMatch:
-    """Where a term was found: the text's own words (``group()``), as a regex match gives them."""
-
-    text: str
-    begin: int
-    finish: int
-
-    def group(self) -> str:
-        return self.text[self.begin:self.finish]
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.finish
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,14 @@ def settings():
     return Settings(as_of=AS_OF)
 
 
+def rubric_and_example_lines() -> list[str]:
+    """Every line of the shipped rubric files and of the examples' source text: real wording
+    for the tests that compare a matcher with the regex that defines it."""
+    rubrics = sorted((ROOT / "rubrics").glob("*.toml"))
+    sources = sorted((ROOT / "examples" / "source").glob("*.txt"))
+    return [ln for f in rubrics + sources for ln in f.read_text(encoding="utf-8").splitlines()]
+
+
 def corpus_or_skip() -> Path:
     if not (CORPUS / "labels.csv").exists():
         pytest.skip(f"evaluation corpus not found at {CORPUS}")

@@ -501,14 +501,9 @@ def test_literal_terms_match_where_the_defining_regex_matches(text):
 
 
 def test_literal_terms_match_where_the_defining_regex_matches_on_every_example_and_rubric_line():
-    from pipeline.rubric import RUBRICS_DIR
+    from tests.conftest import rubric_and_example_lines
 
-    lines = [ln for f in sorted(RUBRICS_DIR.glob("*.toml")) for ln in f.read_text(encoding="utf-8").splitlines()]
-    from tests.conftest import ROOT
-
-    lines += [ln for f in sorted((ROOT / "examples" / "source").glob("*.txt"))
-              for ln in f.read_text(encoding="utf-8").splitlines()]
-    for line in lines:
+    for line in rubric_and_example_lines():
         _same_matches(line)
 
 

@@ -422,3 +422,20 @@ def test_bundled_examples_land_on_their_intended_level(rubric, settings, name, w
     from pipeline.file_to_result import file_to_result
 
     assert file_to_result(EXAMPLES / name, rubric, settings).level.level == want
+
+
+# ---------------------------------------------------------------------------------------------
+# The signal vocabulary's word lists are found without compiling a regex (``WholeWords``;
+# tests/test_terms.py checks them against the regex that defines a match)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_signal_word_lists_are_matched_without_a_regex():
+    from pipeline.profile_to_level import load_signal_vocabulary
+    from pipeline.terms import WholeWords
+
+    vocab = load_signal_vocabulary(str(RUBRICS_DIR / "ladder_signals.toml"))
+    lists = [s[3] for s in vocab.seniority] + [f[3] for f in vocab.families] + list(vocab.scope_words) + [
+        *vocab.horizon_words, vocab.small_words, vocab.budget_words, vocab.pm_words, vocab.student_words, vocab.dated_words]
+    assert len([w for w in lists if w is not None]) >= 25
+    assert all(isinstance(words, WholeWords) for words in lists if words is not None)

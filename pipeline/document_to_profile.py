@@ -27,7 +27,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from pipeline.dates import _YEAR4, DateRange, find_date_ranges, merged_months, months_between
-from pipeline.terms import WholeWords, whole_words
+from pipeline.terms import WholeWords, ascii_fold, whole_words
 from pipeline.types import (
     Contact,
     Document,
@@ -734,13 +734,20 @@ def lines_to_certifications(lines: tuple[Line, ...], vocab: dict) -> tuple[str, 
     happen to spell one do not.
     """
     text = "\n".join(line.text for line in lines)
+    folded = ascii_fold(text)
     found = []
     for cert in vocab["certifications"]:
         for pattern in cert["patterns"]:
             acronym = re.fullmatch(r"[a-z0-9-]+", pattern) and len(pattern) <= 7
             flags = 0 if acronym else re.IGNORECASE
             needle = pattern.upper() if acronym else pattern
-            if re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", text, flags):
+            # Plain string search first: most patterns are nowhere in the text, and a regex
+            # search per pattern over the whole résumé is most of this function's time.
+            if acronym:
+                present = needle in text
+            else:
+                present = not needle.isascii() or needle.lower() in folded
+            if present and re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", text, flags):
                 found.append(cert["name"])
                 break
     return tuple(found)

@@ -32,6 +32,12 @@ _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") 
                        "\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
 
 
+def ascii_fold(text: str) -> str:
+    """The text as ``re.IGNORECASE`` compares it with ASCII: an ASCII phrase matches it there,
+    in any case, exactly where its lower case is found in this (same length, same places)."""
+    return text.translate(_FOLD)
+
+
 TERM_RUN = "+#@"  # what a run is made of besides \w, for the rubric's terms
 
 

@@ -3,6 +3,7 @@
 Each layout test is a fixture for a bug found on real résumés (named in the test).
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -335,10 +336,35 @@ def test_name_is_not_a_job_title():
         ("Scaled Agile Framework (SAFe) practices", ()),  # a method, not a certificate
         ("BUSINESS ANALYST / SCRUM MASTER", ()),  # a title, not a certificate
         ("Used pmp files", ()),  # acronyms count only in capitals
+        ("CERTİFİED SCRUMMASTER; ſafe agiliſt", ("CSM", "SAFe")),  # as re.IGNORECASE reads İ and ſ
+        ("İTIL, Pmp", ()),
     ],
 )
 def test_certifications(text, certs):
     assert lines_to_certifications((L(text),), VOCAB) == certs
+
+
+def _certifications_by_definition(text: str) -> tuple[str, ...]:
+    """One regex search per pattern, as the certification table defines a match."""
+    found = []
+    for cert in VOCAB["certifications"]:
+        for pattern in cert["patterns"]:
+            acronym = re.fullmatch(r"[a-z0-9-]+", pattern) and len(pattern) <= 7
+            needle = pattern.upper() if acronym else pattern
+            if re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", text, 0 if acronym else re.IGNORECASE):
+                found.append(cert["name"])
+                break
+    return tuple(found)
+
+
+def test_certifications_found_by_string_search_first_are_those_the_patterns_define():
+    from tests.conftest import rubric_and_example_lines
+
+    lines = rubric_and_example_lines()
+    texts = lines + ["\n".join(lines[i:i + 40]) for i in range(0, len(lines), 40)]
+    assert sum(bool(_certifications_by_definition(t)) for t in texts) >= 10
+    for text in texts:
+        assert lines_to_certifications((L(text),), VOCAB) == _certifications_by_definition(text), text
 
 
 def test_skills_section_as_a_list():

@@ -118,12 +118,14 @@ class Background:
 
 def _read(data: bytes, source: str, settings):
     """Runs in the child: the only place the PDF libraries are imported. The child already has
-    the reader's time and memory limits (``start_reading``), so the reader does not fork again."""
+    the reader's time and memory limits (``start_reading``), so the reader does not isolate
+    itself again; it forks once more only to read every other page of a longer résumé at the
+    same time (``workers=2``: this process's core is free once the engine is warm)."""
     from dataclasses import replace
 
     from pipeline.pdf_to_document import bytes_to_document
 
-    return bytes_to_document(data, source, replace(settings, isolate=False))
+    return bytes_to_document(data, source, replace(settings, isolate=False), workers=2)
 
 
 def start_reading(data: bytes, source: str, settings) -> Background:

@@ -21,6 +21,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -54,39 +55,64 @@ def run_isolated(
     """Call ``fn(*args)`` in a child process; never raises for anything the call does.
     ``started`` is called with the child's pid once it runs (a caller that gives up early can
     kill it: the outcome is then "crashed")."""
-    start = time.monotonic()
-    if not fork_available():  # pragma: no cover - exercised on non-POSIX only
-        return _run_inline(fn, args, start)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never returns
-        os.close(read_fd)
-        _child(fn, args, write_fd, timeout_s, memory_bytes)
-    os.close(write_fd)
-    if started is not None:
-        started(pid)
-    try:
-        payload, timed_out = _read_until(read_fd, start + timeout_s)
-    finally:
-        os.close(read_fd)
-    if timed_out:
-        _kill(pid)
-    _, status, _ = os.wait4(pid, 0)
-    seconds = time.monotonic() - start
-    if timed_out:
-        return Outcome("timeout", seconds=seconds)
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig in (signal.SIGXCPU, signal.SIGKILL):  # CPU limit reached (soft, then hard)
+    pending = start_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
+    if started is not None and pending.pid is not None:
+        started(pending.pid)
+    return pending.outcome()
+
+
+def start_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int) -> "Pending":
+    """``run_isolated`` without the wait: the child runs ``fn(*args)`` while the caller goes on;
+    ``outcome()`` collects it (the deadline counts from now). Without ``fork`` the call runs
+    here, now."""
+    return Pending(fn, args, timeout_s, memory_bytes)
+
+
+class Pending:
+    """A call running in a child process (``start_isolated``)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, timeout_s: float, memory_bytes: int):
+        self.start = time.monotonic()
+        self.deadline = self.start + timeout_s
+        self.pid: int | None = None
+        self._inline: Outcome | None = None
+        if not fork_available():  # pragma: no cover - exercised on non-POSIX only
+            self._inline = _run_inline(fn, args, self.start)
+            return
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: never returns
+            os.close(read_fd)
+            _child(fn, args, write_fd, timeout_s, memory_bytes)
+        os.close(write_fd)
+        self.pid, self._read_fd = pid, read_fd
+
+    def outcome(self) -> Outcome:
+        """Wait for the child's answer until the deadline (then kill it), and reap it."""
+        if self._inline is not None:  # pragma: no cover - non-POSIX
+            return self._inline
+        try:
+            payload, timed_out = _read_until(self._read_fd, self.deadline)
+        finally:
+            os.close(self._read_fd)
+        if timed_out:
+            _kill(self.pid)
+        _, status, _ = os.wait4(self.pid, 0)
+        seconds = time.monotonic() - self.start
+        if timed_out:
             return Outcome("timeout", seconds=seconds)
-        return Outcome("crashed", detail=signal.Signals(sig).name, seconds=seconds)
-    try:
-        kind, value = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a child that died before writing its whole answer
-        return Outcome("crashed", detail=f"no answer (exit status {os.waitstatus_to_exitcode(status)})", seconds=seconds)
-    if kind == "ok":
-        return Outcome("ok", value=value, seconds=seconds)
-    return Outcome(kind, detail=value, seconds=seconds)
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig in (signal.SIGXCPU, signal.SIGKILL):  # CPU limit reached (soft, then hard)
+                return Outcome("timeout", seconds=seconds)
+            return Outcome("crashed", detail=signal.Signals(sig).name, seconds=seconds)
+        try:
+            kind, value = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a child that died before writing its whole answer
+            return Outcome("crashed", detail=f"no answer (exit status {os.waitstatus_to_exitcode(status)})", seconds=seconds)
+        if kind == "ok":
+            return Outcome("ok", value=value, seconds=seconds)
+        return Outcome(kind, detail=value, seconds=seconds)
 
 
 def _run_inline(fn: Callable[..., Any], args: tuple, start: float) -> Outcome:
@@ -102,6 +128,7 @@ def _run_inline(fn: Callable[..., Any], args: tuple, start: float) -> Outcome:
 def _child(fn, args, write_fd: int, timeout_s: float, memory_bytes: int) -> None:
     code = 0
     try:
+        _die_with_parent()
         faulthandler.disable()  # an abort here is an expected outcome, not a crash report
         _set_limits(timeout_s, memory_bytes)
         try:
@@ -123,6 +150,22 @@ def _child(fn, args, write_fd: int, timeout_s: float, memory_bytes: int) -> None
         code = 1
     finally:
         os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this child when the process that started it ends: a
+    caller that is killed (a timeout one level up, an interrupt) leaves no child working on."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
 
 
 def _set_limits(timeout_s: float, memory_bytes: int) -> None:

@@ -39,7 +39,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.text import WordExtractor
 
-from pipeline.isolation import run_isolated
+from pipeline.isolation import run_isolated, start_isolated
 from pipeline.outcome_to_problem import outcome_to_problem
 from pipeline.normalise import clean_line, glued_counts, join_hyphenated
 from pipeline.types import Diagnostics, Document, Line, Problem, Settings
@@ -86,15 +86,19 @@ def pdf_to_document(path: str | Path, settings: Settings) -> Document:
     return bytes_to_document(data, path.name, settings)
 
 
-def bytes_to_document(data: bytes, source: str, settings: Settings) -> Document:
-    """Read one PDF given as bytes (e.g. from stdin). Never raises for a bad file."""
+def bytes_to_document(data: bytes, source: str, settings: Settings, workers: int = 1) -> Document:
+    """Read one PDF given as bytes (e.g. from stdin). Never raises for a bad file.
+
+    ``workers=2`` reads every other page in a second process (``extract_pages``): for a caller
+    that reads one file with a core to spare (``rolefit score``), not for a batch that already
+    reads a file per core."""
     base = dict(source=source, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     problem = bytes_to_problem(data, settings)
     if problem:
         return Document(**base, problem=problem)
     if settings.isolate:
         outcome = run_isolated(
-            read_pdf, data, settings, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes
+            read_pdf, data, settings, workers, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes
         )
         if outcome.status == "ok":
             read = outcome.value
@@ -102,7 +106,7 @@ def bytes_to_document(data: bytes, source: str, settings: Settings) -> Document:
             read = Read(problem=outcome_to_problem(outcome.status, outcome.detail, settings))
     else:  # no memory or time limit, and a pdfium abort takes the process with it
         try:
-            read = read_pdf(data, settings)
+            read = read_pdf(data, settings, workers)
         except MemoryError:
             read = Read(problem=outcome_to_problem("memory", "", settings))
         except Exception as exc:  # noqa: BLE001 - never raise for a bad file
@@ -145,13 +149,13 @@ class PageRead:
     columns: int
 
 
-def read_pdf(data: bytes, settings: Settings) -> Read:
+def read_pdf(data: bytes, settings: Settings, workers: int = 1) -> Read:
     """Pre-flight, extract, clean up. Parser errors become a ``Read`` with a problem."""
     try:
         preflight = pdfium_preflight(data, settings)
         if isinstance(preflight, Problem):
             return Read(diagnostics=Diagnostics(pages=_page_count_hint(preflight)), problem=preflight)
-        pages = extract_pages(data, settings, preflight)
+        pages = extract_pages(data, settings, preflight, workers)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser error is data
@@ -364,16 +368,37 @@ def pypdfium2_pdfium() -> types.SimpleNamespace:
     return types.SimpleNamespace(**{function: getattr(pypdfium2.raw, function) for function in _PDFIUM_SIGNATURES})
 
 
-def extract_pages(data: bytes, settings: Settings, invisible: dict[int, list[Box]]) -> list[PageRead] | Problem:
+def extract_pages(
+    data: bytes, settings: Settings, invisible: dict[int, list[Box]], workers: int = 1
+) -> list[PageRead] | Problem:
+    """Every page read (``page_to_read``), in order. With ``workers=2`` and more than one page,
+    a second process (``start_isolated``, forked once the page tree is read) reads every other
+    page while this one reads the rest: each parses only its own pages, and the result is the
+    same list. If that process fails (a crash, its memory or time limit), this one reads its
+    pages too, so a failure ends as it would have without it."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         n_pages = len(pdf.pages)
         if n_pages > settings.max_pages:
             return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
-        pages = []
-        for index, page in enumerate(pdf.pages):
-            pages.append(page_to_read(page, invisible.get(index, [])))
-            page.close()
-    return pages
+        theirs = range(1, n_pages, 2) if workers > 1 else range(0)
+        helper = None
+        if theirs:
+            helper = start_isolated(_read_pages, pdf, theirs, invisible,
+                                    timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
+        pages = _read_pages(pdf, [i for i in range(n_pages) if i not in theirs], invisible)
+        if helper is not None:
+            outcome = helper.outcome()
+            pages.update(outcome.value if outcome.status == "ok" else _read_pages(pdf, theirs, invisible))
+    return [pages[i] for i in range(n_pages)]
+
+
+def _read_pages(pdf, indices, invisible: dict[int, list[Box]]) -> dict[int, PageRead]:
+    read = {}
+    for index in indices:
+        page = pdf.pages[index]
+        read[index] = page_to_read(page, invisible.get(index, []))
+        page.close()
+    return read
 
 
 # ---------------------------------------------------------------------------------------------

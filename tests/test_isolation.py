@@ -74,3 +74,62 @@ def test_child_dying_without_an_answer():
 
 def test_format_bytes():
     assert [format_bytes(n) for n in (1 << 30, 200 * MiB, 1536 * MiB, 512)] == ["1 GiB", "200 MiB", "1.5 GiB", "512 bytes"]
+
+
+def _record_pid_and_sleep(path):
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(30)
+
+
+def _start_a_sleeper_and_sleep(path):
+    from pipeline.isolation import start_isolated
+
+    start_isolated(_record_pid_and_sleep, path, timeout_s=30, memory_bytes=256 * MiB)
+    time.sleep(30)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def test_a_child_of_a_child_ends_with_it(tmp_path):
+    """A call killed at its deadline takes the process it started with it (``start_isolated``
+    inside ``run_isolated``, as the reader does for a second worker): nothing works on."""
+    if not os.path.exists("/proc/self/stat"):
+        import pytest
+
+        pytest.skip("needs /proc (Linux)")
+    path = tmp_path / "pid"
+    outcome = run_isolated(_start_a_sleeper_and_sleep, str(path), timeout_s=1, memory_bytes=256 * MiB)
+    assert outcome.status == "timeout"
+    pid = int(path.read_text())
+    for _ in range(100):
+        if not _running(pid):
+            break
+        time.sleep(0.02)
+    assert not _running(pid)
+
+
+def _wait_for(path):
+    for _ in range(500):
+        if os.path.exists(path):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_started_call_runs_while_the_caller_goes_on(tmp_path):
+    """``start_isolated`` returns while the child runs: the child sees a file the caller makes
+    only after the call has returned."""
+    from pipeline.isolation import start_isolated
+
+    path = tmp_path / "go"
+    pending = start_isolated(_wait_for, str(path), timeout_s=10, memory_bytes=256 * MiB)
+    path.touch()
+    assert pending.outcome().value is True

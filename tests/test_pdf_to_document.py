@@ -302,3 +302,58 @@ def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ``workers=2`` (what ``rolefit score`` asks for): every other page read in a second process.
+
+def _multi_page_files():
+    files = [(p.name, p.read_bytes) for p in sorted(EXAMPLES.glob("*.pdf"))]
+    files += [("3 pages", lambda: hostile.many_pages_pdf(3)),
+              ("two pages", lambda: hostile.text_pdf([["Jane Example", "Experience"], ["Skills", "SQL, Python"]]))]
+    return files
+
+
+@pytest.mark.parametrize("name, make", _multi_page_files(), ids=[f[0] for f in _multi_page_files()])
+def test_a_second_reading_process_gives_the_same_document(settings, name, make):
+    data = make()
+    one = bytes_to_document(data, "cv.pdf", replace(settings, isolate=False))
+    two = bytes_to_document(data, "cv.pdf", replace(settings, isolate=False), workers=2)
+    assert two == one
+
+
+def test_a_second_reading_process_gives_the_same_document_on_real_resumes(settings):
+    corpus = corpus_or_skip()
+    files = sorted((corpus / "livecareer").glob("*/*.pdf"))[::25] + sorted((corpus / "pdfs").glob("*.pdf"))[::6]
+    multi = 0
+    for path in files:
+        data = path.read_bytes()
+        one = bytes_to_document(data, path.name, replace(settings, isolate=False))
+        two = bytes_to_document(data, path.name, replace(settings, isolate=False), workers=2)
+        assert two == one, path.name
+        multi += one.diagnostics.pages > 1
+    assert multi >= 5
+
+
+def test_a_failed_second_reading_process_leaves_its_pages_to_the_first(settings, monkeypatch, tmp_path):
+    """The second process dies (as on its memory limit); this one reads its pages instead."""
+    import os
+
+    import pipeline.pdf_to_document as stage
+
+    reader = os.getpid()
+    read_pages = stage._read_pages
+    died = tmp_path / "died"
+
+    def dies_in_the_second_process(pdf, indices, invisible):
+        if os.getpid() != reader:
+            died.write_text(",".join(map(str, indices)))
+            os._exit(9)
+        return read_pages(pdf, indices, invisible)
+
+    monkeypatch.setattr(stage, "_read_pages", dies_in_the_second_process)
+    data = hostile.many_pages_pdf(3)
+    two = bytes_to_document(data, "cv.pdf", replace(settings, isolate=False), workers=2)
+    monkeypatch.setattr(stage, "_read_pages", read_pages)
+    assert two == bytes_to_document(data, "cv.pdf", replace(settings, isolate=False))
+    assert two.problem is None and two.diagnostics.pages == 3
+    assert died.read_text() == "1"  # the second process had page 2, and died

@@ -16,9 +16,8 @@ signs) lives in ``rubrics/resume.toml``. Dates are read by ``pipeline.dates``.
 from __future__ import annotations
 
 import re
-import statistics
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -145,7 +144,7 @@ def heading_kind(line: Line, body_size: float, vocab: dict, body_x0: float | Non
 
 def _body_size(lines: tuple[Line, ...]) -> float:
     sizes = [ln.size for ln in lines for _ in range(max(1, len(ln.text) // 20))]
-    return statistics.median(sizes) if sizes else 10.0
+    return median(sizes) if sizes else 10.0
 
 
 def _body_x0(lines: tuple[Line, ...]) -> float | None:
@@ -153,7 +152,15 @@ def _body_x0(lines: tuple[Line, ...]) -> float | None:
     edges = [round(ln.x0) for ln in lines if len(ln.text.split()) >= 8 and ln.column == 0]
     if len(edges) < 5:
         return None
-    return float(statistics.mode(edges))
+    return float(Counter(edges).most_common(1)[0][0])  # the first of equals, as statistics.mode
+
+
+def median(values: list[float]) -> float:
+    """``statistics.median`` of a non-empty list (the statistics module costs about 4 ms to
+    import: fractions and decimal come with it)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def lines_to_sections(lines: tuple[Line, ...], vocab: dict) -> tuple[Section, ...]:

@@ -1,13 +1,16 @@
 """Stage 1: read a PDF file into clean lines in reading order, with diagnostics.
 
-The only module that imports pdfplumber, pdfminer and pypdfium2. It never raises: a file it
-cannot read becomes a ``Document`` whose ``problem`` says why, in words a person understands.
+The only module that uses pdfplumber, pdfminer and pdfium (the pdfium functions the pre-flight
+needs are declared here on the library pypdfium2 ships; ``pdfium_functions``). It never raises:
+a file it cannot read becomes a ``Document`` whose ``problem`` says why, in words a person
+understands.
 
 How one file is read (``bytes_to_document``):
 
 1. Cheap checks on the bytes: empty, too large, no ``%PDF-`` header.
 2. In a forked worker (``pipeline.isolation``) with a time and a memory limit:
-   a pdfium pre-flight (password, page count, glyphs per page), then pdfplumber page by page:
+   a pdfium pre-flight (password, page count, glyphs per page), then pdfplumber page by page
+   (every other page in a second process when the caller asks for two workers):
    hidden characters dropped (white on a light background, tiny, off the page), words built
    with a tolerance taken from the page's own glyph sizes, columns found from the empty
    vertical gutter between word segments, lines assembled column by column.

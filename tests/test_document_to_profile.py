@@ -7,6 +7,8 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.document_to_profile import (
     document_to_profile,
@@ -430,3 +432,14 @@ def test_corpus_associate_with_eight_years(settings):
     assert first.title == "Engineering Associate"
     assert 95 <= first.months <= 100  # May 2008 .. Jun 2016, as of mid-2016
     assert profile.experience.stated_years == 8
+
+
+@given(st.lists(st.one_of(st.integers(-50, 50), st.sampled_from([9.5, 10.0, 10.5, 11.0, 12.0])), min_size=1, max_size=30))
+def test_body_size_and_left_edge_are_the_median_and_mode_statistics_gives(values):
+    import statistics
+    from collections import Counter
+
+    from pipeline.document_to_profile import median
+
+    assert median(values) == statistics.median(values)
+    assert Counter(values).most_common(1)[0][0] == statistics.mode(values)

@@ -21,12 +21,11 @@ import os
 import pickle
 import sys
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.types import RubricRef
+from pipeline.types import RubricRef, stage_data
 
 if TYPE_CHECKING:  # the annotations below are only evaluated when validating (see _schema_names)
     from typing import Annotated
@@ -38,7 +37,7 @@ DEFAULT_RUBRIC = RUBRICS_DIR / "tpm.toml"
 _FORBID_EXTRA = {"extra": "forbid"}  # pydantic's config for each class: unknown fields are errors
 
 
-@dataclass(frozen=True)
+@stage_data
 class Competency:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -57,7 +56,7 @@ class Competency:
     why: str = ""  # why it matters for this role, phrased for a candidate (else advice.toml's [why])
 
 
-@dataclass(frozen=True)
+@stage_data
 class Category:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -67,7 +66,7 @@ class Category:
     competencies: Annotated[tuple[Competency, ...], Field(min_length=1)]
 
 
-@dataclass(frozen=True)
+@stage_data
 class EvidenceWeights:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -83,7 +82,7 @@ class EvidenceWeights:
             raise ValueError("must satisfy result_bullet >= bullet >= project >= skill >= summary")
 
 
-@dataclass(frozen=True)
+@stage_data
 class TermException:
     """Where a term is not evidence: right after one of ``preceded_by`` ("regulatory
     requirements") or right before one of ``followed_by`` ("trained in", "Supervised Learning").
@@ -100,7 +99,7 @@ class TermException:
             raise ValueError("must list preceded_by or followed_by words")
 
 
-@dataclass(frozen=True)
+@stage_data
 class Scoring:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -128,7 +127,7 @@ class Scoring:
     term_exceptions: tuple[TermException, ...] = ()
 
 
-@dataclass(frozen=True)
+@stage_data
 class LevelExpectations:
     """What a level typically shows, in the units of rubrics/ladder_signals.toml (used to say
     what evidence would move a candidate up to this level)."""
@@ -143,7 +142,7 @@ class LevelExpectations:
     product_years: Annotated[float, Field(ge=0)] = 0
 
 
-@dataclass(frozen=True)
+@stage_data
 class LadderLevel:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -156,7 +155,7 @@ class LadderLevel:
     expects: LevelExpectations = LevelExpectations()
 
 
-@dataclass(frozen=True)
+@stage_data
 class Ladder:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -167,7 +166,7 @@ class Ladder:
     model_file: str = "level_model.json"
 
 
-@dataclass(frozen=True)
+@stage_data
 class RubricModel:
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -265,7 +264,7 @@ def _reason(error: dict) -> str:
     return error["msg"]
 
 
-@dataclass(frozen=True)
+@stage_data
 class Rubric:
     """A validated rubric plus where it came from and its content hash."""
 
@@ -278,7 +277,7 @@ class Rubric:
         return RubricRef(id=self.model.id, version=self.model.version, sha256=self.sha256)
 
 
-@dataclass(frozen=True)
+@stage_data
 class RubricIssue:
     file: str
     field: str

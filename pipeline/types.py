@@ -22,7 +22,8 @@ from operator import attrgetter
 def stage_data(cls: type) -> type:
     """``@dataclass(frozen=True)``, with the same equality, hash and repr, shared by every class
     instead of generated and compiled for each (on Python 3.11 that halves the cost of creating
-    these classes: about 10 ms, paid before ``rolefit score`` can start reading its PDF)."""
+    these classes: about 10 ms, paid before ``rolefit score`` can start reading its PDF). The
+    rubric's schema (``pipeline.rubric``), the other data every stage reads, uses it too."""
     cls = dataclass(frozen=True, eq=False, repr=False)(cls)
     every = fields(cls)
     cls._compared = _tuple_getter([f.name for f in every if f.compare])

@@ -5,6 +5,7 @@ produces, against a plain frozen dataclass with the same fields."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import FrozenInstanceError, fields, is_dataclass, make_dataclass, replace
 
@@ -39,7 +40,7 @@ def _plain(cls: type) -> type:
 
 def _walk(value, seen: dict[type, list]) -> None:
     if is_dataclass(value) and not isinstance(value, type):
-        if type(value).__module__ == stage_types.__name__:
+        if type(value).__eq__ is stage_types._eq:  # made by stage_data (the rubric's schema too)
             seen.setdefault(type(value), []).append(value)
         for f in fields(value):
             _walk(getattr(value, f.name), seen)
@@ -55,6 +56,7 @@ def _walk(value, seen: dict[type, list]) -> None:
 def instances(rubric, settings) -> dict[type, list]:
     job = text_to_job(JOB, "job.md", rubric)
     seen: dict[type, list] = {}
+    _walk(rubric, seen)
     for number, path in enumerate(sorted(EXAMPLES.glob("*.pdf"))):
         run = replace(settings, job=job, blind=number % 2 == 0)
         _walk(run, seen)
@@ -79,6 +81,14 @@ def test_scoring_the_examples_builds_every_stage_class(instances):
     assert not missing
 
 
+def test_the_rubric_schema_is_checked_too(instances):
+    import pipeline.rubric
+
+    schema = {cls for cls in instances if cls.__module__ == pipeline.rubric.__name__}
+    assert {"Competency", "Category", "Rubric"} <= {cls.__name__ for cls in schema}
+    assert len(schema) >= 8
+
+
 def test_equality_hash_and_repr_are_those_of_a_plain_frozen_dataclass(instances):
     checked = 0
     for cls, values in instances.items():
@@ -98,7 +108,8 @@ def test_a_changed_field_makes_values_unequal(instances):
     for cls, values in instances.items():
         value = values[0]
         for f in fields(cls):
-            changed = replace(value, **{f.name: _other(getattr(value, f.name))})
+            changed = copy.copy(value)  # not replace(): a __post_init__ would check the new value
+            object.__setattr__(changed, f.name, _other(getattr(value, f.name)))
             assert (changed == value) is False, (cls.__name__, f.name)
             assert changed != value
 

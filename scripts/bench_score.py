@@ -128,7 +128,9 @@ def main() -> None:
             "rolefit score --json": [*rolefit, "score", str(pdf), "--json"],
             # Where the time goes (not part of the ratio): the first run on a machine, before the
             # validated rubric is cached (pipeline.rubric); rolefit's own reader alone, which does
-            # more than extract_text (hidden text, columns, a pdfium pre-flight); the engine's import.
+            # more than extract_text (hidden text, columns, a pdfium pre-flight) and reads every
+            # page itself (rolefit score reads every other page of a longer résumé in a second
+            # process, so it can take less time than this row); the engine's import.
             "(rolefit score, rubric cache off)": [*rolefit, "score", str(pdf), "--json"],
             "(rolefit's reader alone)": [sys.executable, "-c", READER, str(pdf)],
             "(import the engine)": [sys.executable, "-c", "import pipeline.file_to_result, pipeline.fit_to_advice"],

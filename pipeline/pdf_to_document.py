@@ -67,6 +67,11 @@ MIN_SIDE_WORDS = 8
 MAX_PAIRED_SHARE = 0.95  # the shorter side's rows that have words on the other side too
 # Headers and footers: lines in the top/bottom band of the page.
 MARGIN_SHARE = 0.09
+# A second reading process (extract_pages, workers=2) gets every other page only when those
+# pages hold at least this many glyphs (pdfium's count): about 50 ms of parsing, enough to
+# pay for the fork, for parsing the same fonts twice and for sending the lines back. A short
+# second page (a few hundred glyphs) is read faster where the first one was.
+SECOND_WORKER_GLYPHS = 1500
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +174,7 @@ def read_pdf(data: bytes, settings: Settings, workers: int = 1) -> Read:
     if settings.ocr and sum(p.chars + p.hidden for p in pages) == 0:
         ocr = ocr_pdf(data, settings)
         if isinstance(ocr, bytes):
-            pages = extract_pages(ocr, settings, {})
+            pages = extract_pages(ocr, settings, Preflight())
             notes.append("no text layer: the text was read by OCR (tesseract), expect errors")
         else:
             notes.append(ocr)
@@ -199,20 +204,30 @@ def exception_to_problem(exc: BaseException) -> Problem:
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (pdfplumber's coordinates)
 
 
-def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, list[Box]]:
+@dataclass(frozen=True)
+class Preflight:
+    """What pdfium saw before pdfplumber parses: the boxes of invisible text (render mode 3)
+    per page index, which pdfplumber cannot see, and each page's glyph count (empty when pdfium
+    could not open the file)."""
+
+    invisible: dict[int, list[Box]] = dataclasses.field(default_factory=dict)
+    glyphs: tuple[int, ...] = ()
+
+
+def pdfium_preflight(data: bytes, settings: Settings) -> Problem | Preflight:
     """Cheap checks with pdfium before pdfplumber's slow parse: password, pages, glyph counts.
 
-    Returns a problem, or the boxes of invisible text (render mode 3) per page index, which
-    pdfplumber cannot see. A file pdfium cannot open for another reason is left to
-    pdfplumber, which may still read it.
+    Returns a problem, or what pdfplumber needs to know (``Preflight``). A file pdfium cannot
+    open for another reason is left to pdfplumber, which may still read it.
     """
     pdfium = pdfium_functions()
     pdf = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
     if not pdf:
         if pdfium.FPDF_GetLastError() == FPDF_ERR_PASSWORD:
             return Problem("encrypted", "encrypted PDF: a password is needed to open it")
-        return {}
+        return Preflight()
     invisible: dict[int, list[Box]] = {}
+    counts: list[int] = []
     try:
         n_pages = pdfium.FPDF_GetPageCount(pdf)
         if n_pages > settings.max_pages:
@@ -223,6 +238,7 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, lis
                 raise PdfiumError("Failed to load page.")
             try:
                 glyphs = _count_glyphs(pdfium, page)
+                counts.append(glyphs)
                 if 0 < glyphs <= settings.max_glyphs_per_page:
                     boxes = _invisible_text_boxes(pdfium, page)
                     if boxes:
@@ -237,7 +253,7 @@ def pdfium_preflight(data: bytes, settings: Settings) -> Problem | dict[int, lis
                 )
     finally:
         pdfium.FPDF_CloseDocument(pdf)
-    return invisible
+    return Preflight(invisible, tuple(counts))
 
 
 def _count_glyphs(pdfium, page) -> int:
@@ -372,18 +388,22 @@ def pypdfium2_pdfium() -> types.SimpleNamespace:
 
 
 def extract_pages(
-    data: bytes, settings: Settings, invisible: dict[int, list[Box]], workers: int = 1
+    data: bytes, settings: Settings, preflight: Preflight, workers: int = 1
 ) -> list[PageRead] | Problem:
-    """Every page read (``page_to_read``), in order. With ``workers=2`` and more than one page,
-    a second process (``start_isolated``, forked once the page tree is read) reads every other
-    page while this one reads the rest: each parses only its own pages, and the result is the
-    same list. If that process fails (a crash, its memory or time limit), this one reads its
-    pages too, so a failure ends as it would have without it."""
+    """Every page read (``page_to_read``), in order. With ``workers=2``, a second process
+    (``start_isolated``, forked once the page tree is read) reads every other page while this
+    one reads the rest, when those pages hold enough glyphs to be worth it
+    (``SECOND_WORKER_GLYPHS``): each parses only its own pages, and the result is the same
+    list. If that process fails (a crash, its memory or time limit), this one reads its pages
+    too, so a failure ends as it would have without it."""
+    invisible = preflight.invisible
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         n_pages = len(pdf.pages)
         if n_pages > settings.max_pages:
             return Problem("too_many_pages", f"{n_pages} pages, over the limit of {settings.max_pages}")
         theirs = range(1, n_pages, 2) if workers > 1 else range(0)
+        if sum(preflight.glyphs[i] for i in theirs if i < len(preflight.glyphs)) < SECOND_WORKER_GLYPHS:
+            theirs = range(0)
         helper = None
         if theirs:
             helper = start_isolated(_read_pages, pdf, theirs, invisible,

@@ -306,9 +306,15 @@ def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
 
 # ``workers=2`` (what ``rolefit score`` asks for): every other page read in a second process.
 
+def _long_pages_pdf(pages: int) -> bytes:
+    """Pages of about 3,000 glyphs each: enough for a second reading process."""
+    return hostile.text_pdf([[f"Page {i + 1}, line {j + 1}: led the platform roadmap with engineering"
+                              for j in range(55)] for i in range(pages)], size=8)
+
+
 def _multi_page_files():
     files = [(p.name, p.read_bytes) for p in sorted(EXAMPLES.glob("*.pdf"))]
-    files += [("3 pages", lambda: hostile.many_pages_pdf(3)),
+    files += [("3 short pages", lambda: hostile.many_pages_pdf(3)), ("3 long pages", lambda: _long_pages_pdf(3)),
               ("two pages", lambda: hostile.text_pdf([["Jane Example", "Experience"], ["Skills", "SQL, Python"]]))]
     return files
 
@@ -351,9 +357,25 @@ def test_a_failed_second_reading_process_leaves_its_pages_to_the_first(settings,
         return read_pages(pdf, indices, invisible)
 
     monkeypatch.setattr(stage, "_read_pages", dies_in_the_second_process)
-    data = hostile.many_pages_pdf(3)
+    data = _long_pages_pdf(3)
     two = bytes_to_document(data, "cv.pdf", replace(settings, isolate=False), workers=2)
     monkeypatch.setattr(stage, "_read_pages", read_pages)
     assert two == bytes_to_document(data, "cv.pdf", replace(settings, isolate=False))
     assert two.problem is None and two.diagnostics.pages == 3
     assert died.read_text() == "1"  # the second process had page 2, and died
+
+
+@pytest.mark.parametrize("name, make, second", [
+    ("a long second page", lambda: _long_pages_pdf(2), True),
+    ("a short second page (example 05)", lambda: (EXAMPLES / "05-cpo-celeste-marchetti-obi.pdf").read_bytes(), False),
+    ("one page", lambda: _long_pages_pdf(1), False),
+])
+def test_a_second_reading_process_is_started_only_for_pages_worth_it(settings, monkeypatch, name, make, second):
+    import pipeline.pdf_to_document as stage
+
+    started = []
+    start_isolated = stage.start_isolated
+    monkeypatch.setattr(stage, "start_isolated", lambda *a, **k: started.append(a[2]) or start_isolated(*a, **k))
+    doc = bytes_to_document(make(), "cv.pdf", replace(settings, isolate=False), workers=2)
+    assert doc.problem is None
+    assert started == ([range(1, doc.diagnostics.pages, 2)] if second else [])

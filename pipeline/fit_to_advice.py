@@ -143,11 +143,6 @@ def fit_with_bullet(profile: Profile, rubric: Rubric, text: str, groups=None) ->
     return units_to_fit([u for role in roles for u in role] + rest, rubric)
 
 
-def score_gain(profile: Profile, fit: Fit, rubric: Rubric, text: str, groups=None) -> float:
-    """Overall points the bullet ``text`` would add: re-score with it, take the difference."""
-    return round(fit_with_bullet(profile, rubric, text, groups).overall - fit.overall, 1)
-
-
 class BulletProbe:
     """``fit_with_bullet(profile, rubric, text).overall`` for many bullets, each computed from
     what the bullet changes: the latest role's units, and the scores of the competencies they

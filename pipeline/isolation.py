@@ -48,17 +48,9 @@ def fork_available() -> bool:
     return hasattr(os, "fork") and resource is not None
 
 
-def run_isolated(
-    fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int,
-    started: Callable[[int], None] | None = None,
-) -> Outcome:
-    """Call ``fn(*args)`` in a child process; never raises for anything the call does.
-    ``started`` is called with the child's pid once it runs (a caller that gives up early can
-    kill it: the outcome is then "crashed")."""
-    pending = start_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
-    if started is not None and pending.pid is not None:
-        started(pending.pid)
-    return pending.outcome()
+def run_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int) -> Outcome:
+    """Call ``fn(*args)`` in a child process; never raises for anything the call does."""
+    return start_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes).outcome()
 
 
 def start_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_bytes: int) -> "Pending":
@@ -69,7 +61,8 @@ def start_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_
 
 
 class Pending:
-    """A call running in a child process (``start_isolated``)."""
+    """A call running in a child process (``start_isolated``). A caller that gives up early may
+    kill ``pid``: ``outcome()`` then reaps it ("timeout" for SIGKILL)."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple, timeout_s: float, memory_bytes: int):
         self.start = time.monotonic()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -92,18 +91,10 @@ class Background:
             self._outcome = self._pending.outcome()
         return self._outcome
 
-    def running(self) -> bool:
-        """The child's answer has not been collected yet."""
-        return self._outcome is None
-
     def cancel(self) -> None:
         """Stop the child now (the caller will not use its answer) and wait until it is gone."""
-        if self._outcome is None and self._pid is not None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.outcome()
+        if self._outcome is None:
+            self._outcome = self._pending.cancel()
 
 
 def _read(data: bytes, source: str, settings):

@@ -135,12 +135,19 @@ def fit_with_bullet(profile: Profile, rubric: Rubric, text: str, groups=None) ->
     result is the same as ``profile_to_fit`` of the changed profile: tests/test_fit_to_advice.py
     compares the two for every competency on every example."""
     changed = with_bullet(profile, text)
-    roles, rest = groups if groups is not None else profile_to_unit_groups(profile, rubric)
-    i = _latest(profile.positions)
-    if i is None:  # with_bullet gave the profile its only role
-        roles, i = [[]], 0
+    roles, rest, i = _units_and_changed_role(profile, rubric, groups)
     roles = [*roles[:i], role_to_units(changed.positions[i], changed, rubric), *roles[i + 1:]]
     return units_to_fit([u for role in roles for u in role] + rest, rubric)
+
+
+def _units_and_changed_role(profile: Profile, rubric: Rubric, groups=None):
+    """The profile's units (each role's, the rest) and the index of the role ``with_bullet``
+    changes: the latest, or a new only role (given no units) when the profile has none."""
+    roles, rest = groups if groups is not None else profile_to_unit_groups(profile, rubric)
+    i = _latest(profile.positions)
+    if i is None:
+        return [[]], rest, 0
+    return roles, rest, i
 
 
 class BulletProbe:
@@ -153,10 +160,7 @@ class BulletProbe:
     def __init__(self, profile: Profile, rubric: Rubric):
         self.profile, self.rubric = profile, rubric
         self.shares = rubric.model.scoring.corroboration
-        roles, rest = profile_to_unit_groups(profile, rubric)
-        self.role = _latest(profile.positions)
-        if self.role is None:  # with_bullet gives the profile its only role
-            roles, self.role = [[]], 0
+        roles, rest, self.role = _units_and_changed_role(profile, rubric)
         # Each competency's strongest strength per key, from every unit but the latest role's.
         self.others = _strengths([u for k, role in enumerate(roles) if k != self.role for u in role] + rest, rubric)
         old = _strengths(roles[self.role], rubric)
@@ -217,7 +221,8 @@ def open_competencies(fit: Fit) -> tuple[str, ...]:
 
 def competency_gains(profile: Profile, fit: Fit, rubric: Rubric, ids: tuple[str, ...]) -> dict[str, float]:
     """For each competency id, the overall points one strong, measured bullet for it would add.
-    One full re-score per competency (independent of each other: callers may split ``ids``)."""
+    One re-score per competency (``BulletProbe``; independent of each other: callers may split
+    ``ids``)."""
     comps = {c.id: c for cat in rubric.model.categories for c in cat.competencies}
     template = advice_text(rubric)["probe"]
     probe = BulletProbe(profile, rubric)

@@ -61,8 +61,8 @@ def start_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_
 
 
 class Pending:
-    """A call running in a child process (``start_isolated``). A caller that gives up early may
-    kill ``pid``: ``outcome()`` then reaps it ("timeout" for SIGKILL)."""
+    """A call running in a child process (``start_isolated``). Collect it once: ``outcome()``,
+    or ``cancel()`` for a caller that no longer wants the answer."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple, timeout_s: float, memory_bytes: int):
         self.start = time.monotonic()
@@ -106,6 +106,13 @@ class Pending:
         if kind == "ok":
             return Outcome("ok", value=value, seconds=seconds)
         return Outcome(kind, detail=value, seconds=seconds)
+
+    def cancel(self) -> Outcome:
+        """Kill the child now and reap it (the outcome is then "timeout", unless it had already
+        answered)."""
+        if self.pid is not None:
+            _kill(self.pid)
+        return self.outcome()
 
 
 def _run_inline(fn: Callable[..., Any], args: tuple, start: float) -> Outcome:

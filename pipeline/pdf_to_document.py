@@ -404,12 +404,16 @@ def extract_pages(
         theirs = range(1, n_pages, 2) if workers > 1 else range(0)
         if sum(preflight.glyphs[i] for i in theirs if i < len(preflight.glyphs)) < SECOND_WORKER_GLYPHS:
             theirs = range(0)
-        helper = None
-        if theirs:
+        if not theirs:
+            pages = _read_pages(pdf, range(n_pages), invisible)
+        else:
             helper = start_isolated(_read_pages, pdf, theirs, invisible,
                                     timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
-        pages = _read_pages(pdf, [i for i in range(n_pages) if i not in theirs], invisible)
-        if helper is not None:
+            try:
+                pages = _read_pages(pdf, [i for i in range(n_pages) if i not in theirs], invisible)
+            except BaseException:  # this process's pages failed: the helper's answer is not needed
+                helper.cancel()
+                raise
             outcome = helper.outcome()
             pages.update(outcome.value if outcome.status == "ok" else _read_pages(pdf, theirs, invisible))
     return [pages[i] for i in range(n_pages)]

@@ -379,3 +379,29 @@ def test_a_second_reading_process_is_started_only_for_pages_worth_it(settings, m
     doc = bytes_to_document(make(), "cv.pdf", replace(settings, isolate=False), workers=2)
     assert doc.problem is None
     assert started == ([range(1, doc.diagnostics.pages, 2)] if second else [])
+
+
+def test_a_failure_in_the_first_reading_process_stops_the_second(settings, monkeypatch, tmp_path):
+    """This process's own pages fail (a parser error): the second process, still reading, is
+    stopped and reaped, and the file is a problem as it would be with one process."""
+    import os
+    import time
+
+    import pipeline.pdf_to_document as stage
+
+    reader = os.getpid()
+    pid_file = tmp_path / "pid"
+
+    def second_reads_slowly_first_fails(pdf, indices, invisible):
+        if os.getpid() != reader:
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(30)
+        while not pid_file.exists():
+            time.sleep(0.01)
+        raise ValueError("broken page")
+
+    monkeypatch.setattr(stage, "_read_pages", second_reads_slowly_first_fails)
+    doc = bytes_to_document(_long_pages_pdf(2), "cv.pdf", replace(settings, isolate=False), workers=2)
+    assert doc.problem is not None and doc.problem.code == "corrupt"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)

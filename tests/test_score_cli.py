@@ -339,7 +339,7 @@ def test_a_usage_error_after_the_child_started_stops_the_child(capsys, monkeypat
     assert code == 2 and "--target 'astronaut'" in err
     assert time.monotonic() - begin < 30
     (reading,) = started
-    assert not reading.running()
+    assert reading.outcome().status == "timeout"  # killed, and reaped
     with pytest.raises(ProcessLookupError):
         os.kill(reading._pid, 0)
 

@@ -24,6 +24,7 @@ import ctypes
 import dataclasses
 import functools
 import hashlib
+import importlib
 import importlib.util
 import io
 import logging
@@ -38,6 +39,31 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+
+class _ImportedOnUse(types.ModuleType):
+    """Stands in ``sys.modules`` for a module until one of its attributes is read; then imports
+    the module, takes its place and answers from it."""
+
+    def __getattr__(self, attr: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        module = importlib.import_module(self.__name__)
+        self.__dict__.update(module.__dict__)  # later reads through this stand-in skip the import
+        return getattr(module, attr)
+
+
+def import_on_use(name: str) -> None:
+    """Let ``import name`` bind a stand-in that imports the module when it is first used, where
+    the module is installed and not imported yet. For pdfminer's ``charset_normalizer``: pdfminer
+    imports it at start-up only to guess the encoding of a byte string in its XML and HTML
+    output, which this module never asks for, and the import costs 20-30 ms of every read.
+    (``importlib.util.LazyLoader`` does not help: on Python 3.11 the ``import`` statement itself
+    reads the lazy module's ``__spec__`` and so runs the module.)"""
+    if name not in sys.modules and importlib.util.find_spec(name) is not None:
+        sys.modules[name] = _ImportedOnUse(name)
+
+
+import_on_use("charset_normalizer")  # before pdfplumber imports pdfminer
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.text import WordExtractor

@@ -304,6 +304,38 @@ def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
     assert out.strip() == "[]"
 
 
+
+def test_charset_normalizer_is_imported_only_when_used():
+    """pdfminer imports charset_normalizer (20-30 ms) only to guess encodings in output this
+    reader never asks for: reading leaves it unimported, and a caller that does use it gets
+    the real module and the same answer as without the stand-in."""
+    import subprocess
+    import sys
+
+    sample = "b'caf\\xe9 r\\xe9sum\\xe9 na\\xefve \\xe9t\\xe9 soir\\xe9e'"
+    code = (
+        "import sys; from datetime import date\n"
+        "from pipeline.pdf_to_document import pdf_to_document\n"
+        "from pipeline.types import Settings\n"
+        f"doc = pdf_to_document({str(next(EXAMPLES.glob('03-*.pdf')))!r}, Settings(as_of=date(2026, 1, 1), isolate=False))\n"
+        "assert doc.problem is None and doc.lines, doc.problem\n"
+        "print(sorted(name for name in sys.modules if name.startswith('charset_normalizer.')))\n"
+        "from pdfminer.utils import make_compat_str\n"
+        f"print(make_compat_str({sample}))\n"
+        "import charset_normalizer\n"
+        "print(type(charset_normalizer) is type(sys), sys.modules['charset_normalizer'].__file__ == charset_normalizer.__file__)\n"
+    )
+    plain = (
+        "import charset_normalizer\n"
+        f"data = {sample}\n"
+        "print(data.decode(charset_normalizer.detect(data)['encoding']))\n"
+    )
+    run = lambda source: subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True).stdout
+    unused, used, real = run(code).splitlines()
+    assert unused == "[]"
+    assert used == run(plain).strip()
+    assert real == "True True"
+
 # ``workers=2`` (what ``rolefit score`` asks for): every other page read in a second process.
 
 def _long_pages_pdf(pages: int) -> bytes:

@@ -287,8 +287,9 @@ def test_preflight_with_declared_pdfium_agrees_with_pypdfium2(settings, monkeypa
     assert preflight(declared) == preflight(stage.pypdfium2_pdfium())
 
 
-def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
-    """pypdfium2's bindings cost 17-25 ms to import, on ``rolefit score``'s critical path."""
+def _in_fresh_python(then: str) -> list[str]:
+    """The lines a fresh Python prints when it has read example 03 in process and then runs
+    ``then``."""
     import subprocess
     import sys
 
@@ -298,11 +299,13 @@ def test_reading_a_pdf_does_not_import_pypdfium2(tmp_path):
         "from pipeline.types import Settings\n"
         f"doc = pdf_to_document({str(next(EXAMPLES.glob('03-*.pdf')))!r}, Settings(as_of=date(2026, 1, 1), isolate=False))\n"
         "assert doc.problem is None and doc.lines, doc.problem\n"
-        "print(sorted(name for name in sys.modules if name.startswith('pypdfium2')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    return subprocess.run([sys.executable, "-c", code + then], capture_output=True, text=True, check=True).stdout.splitlines()
 
+
+def test_reading_a_pdf_does_not_import_pypdfium2():
+    """pypdfium2's bindings cost 17-25 ms to import, on ``rolefit score``'s critical path."""
+    assert _in_fresh_python("print(sorted(name for name in sys.modules if name.startswith('pypdfium2')))") == ["[]"]
 
 
 def test_charset_normalizer_is_imported_only_when_used():
@@ -313,28 +316,18 @@ def test_charset_normalizer_is_imported_only_when_used():
     import sys
 
     sample = "b'caf\\xe9 r\\xe9sum\\xe9 na\\xefve \\xe9t\\xe9 soir\\xe9e'"
-    code = (
-        "import sys; from datetime import date\n"
-        "from pipeline.pdf_to_document import pdf_to_document\n"
-        "from pipeline.types import Settings\n"
-        f"doc = pdf_to_document({str(next(EXAMPLES.glob('03-*.pdf')))!r}, Settings(as_of=date(2026, 1, 1), isolate=False))\n"
-        "assert doc.problem is None and doc.lines, doc.problem\n"
+    unused, used, real = _in_fresh_python(
         "print(sorted(name for name in sys.modules if name.startswith('charset_normalizer.')))\n"
         "from pdfminer.utils import make_compat_str\n"
         f"print(make_compat_str({sample}))\n"
         "import charset_normalizer\n"
         "print(type(charset_normalizer) is type(sys), sys.modules['charset_normalizer'].__file__ == charset_normalizer.__file__)\n"
     )
-    plain = (
-        "import charset_normalizer\n"
-        f"data = {sample}\n"
-        "print(data.decode(charset_normalizer.detect(data)['encoding']))\n"
-    )
-    run = lambda source: subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True).stdout
-    unused, used, real = run(code).splitlines()
+    plain = f"import charset_normalizer\ndata = {sample}\nprint(data.decode(charset_normalizer.detect(data)['encoding']))\n"
     assert unused == "[]"
-    assert used == run(plain).strip()
+    assert used == subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, check=True).stdout.strip()
     assert real == "True True"
+
 
 # ``workers=2`` (what ``rolefit score`` asks for): every other page read in a second process.
 

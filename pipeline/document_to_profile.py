@@ -16,7 +16,6 @@ signs) lives in ``rubrics/resume.toml``. Dates are read by ``pipeline.dates``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from pipeline.dates import _YEAR4, DateRange, find_date_ranges, merged_months, months_between
+from pipeline.rubric import load_data_file
 from pipeline.terms import WholeWords, ascii_fold, whole_words
 from pipeline.types import (
     Contact,
@@ -44,8 +44,7 @@ VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "rubrics" / "resume.t
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: str = str(VOCABULARY_FILE)) -> dict:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    return load_data_file(path)
 
 
 def contains_phrase(text: str, phrase: str) -> bool:

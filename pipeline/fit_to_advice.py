@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from pipeline.profile_to_fit import (
     unit_to_pieces,
     units_to_fit,
 )
-from pipeline.rubric import RUBRICS_DIR, Rubric
+from pipeline.rubric import RUBRICS_DIR, Rubric, load_data_file
 from pipeline.types import (
     Advice,
     CompetencyScore,
@@ -66,8 +65,7 @@ def _beside(rubric: Rubric, name: str) -> Path:
 
 @lru_cache(maxsize=4)
 def load_advice_text(path: str) -> dict:
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    data = load_data_file(path)
     missing = [k for k in ("honesty", "probe", "kinds", "where", "why", "dimensions", "problems") if k not in data]
     missing += [f"kinds.{k}" for k in KINDS if k not in data.get("kinds", {})]
     missing += [f"dimensions.{d}" for d in DIMENSIONS if d not in data.get("dimensions", {})]
@@ -278,8 +276,7 @@ def _number(signal: Signal | None) -> float:
 @lru_cache(maxsize=4)
 def _labels(path: str) -> dict[str, tuple[str, ...]]:
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
+        raw = load_data_file(path)
     except OSError:
         return {}
     return {k: tuple(raw.get(k, {}).get("labels", ())) for k in ("scope", "horizon")}

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 from pipeline.dates import _YEAR4, find_date_ranges, merged_months, month_index
 from pipeline.document_to_profile import load_vocabulary, positions_to_experience
 from pipeline.terms import WholeWords, whole_words
-from pipeline.rubric import RUBRICS_DIR, LadderLevel, Rubric
+from pipeline.rubric import RUBRICS_DIR, LadderLevel, Rubric, load_data_file
 from pipeline.types import Experience, Level, Position, Profile, Signal, YearMonth
 
 FEATURES = (
@@ -94,8 +93,7 @@ class Vocabulary:
 
 @lru_cache(maxsize=4)
 def load_signal_vocabulary(path: str) -> Vocabulary:
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
+    raw = load_data_file(path)
     rx = lambda items: tuple(re.compile(p, re.IGNORECASE) for p in items)  # noqa: E731
     numbers = dict(raw["people"]["number_words"])
     number_alt = "|".join(sorted(numbers, key=len, reverse=True))
@@ -773,7 +771,7 @@ def check_ladder_files(rubric: Rubric) -> list[str]:
         loader = load_signal_vocabulary if name == ladder.signals_file else load_level_model
         try:
             loaded = loader(_rubric_file(rubric, name))
-        except (OSError, ValueError, KeyError, TypeError, re.error, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, re.error) as exc:  # a TOML syntax error is a ValueError
             problems.append(f"ladder.{'signals_file' if loader is load_signal_vocabulary else 'model_file'}: {name}: {exc}")
             continue
         if isinstance(loaded, LevelModel) and loaded.classes != tuple(lv.id for lv in ladder.levels):

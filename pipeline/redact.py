@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 
 from pipeline.document_to_profile import load_vocabulary
+from pipeline.rubric import load_data_file
 from pipeline.types import (
     BlindCheck,
     Contact,
@@ -189,8 +189,7 @@ def _name_like(header: frozenset[Line]) -> str:
 def redaction_words() -> dict:
     """``rubrics/redact.toml``: name particles, schools written without a school word, field
     words, the terms of an education line that are about the studies, count nouns."""
-    with open(WORDS_FILE, "rb") as fh:
-        return tomllib.load(fh)
+    return load_data_file(WORDS_FILE)
 
 
 def name_tokens(name: str) -> tuple[str, ...]:

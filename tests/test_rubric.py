@@ -229,3 +229,109 @@ def test_rubric_check_always_validates(cache_dir, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "cli", "rubric", "check", str(broken)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "categories[0].weight" in bad.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The data files beside a rubric (vocabularies, ladder signals, advice, redaction words): parsed
+# once, then loaded from the cache while their bytes stay the same.
+# ---------------------------------------------------------------------------------------------
+
+DATA_FILES = sorted(p for p in RUBRICS_DIR.glob("*.toml") if p not in (TPM, PM))
+
+
+def _data_entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("data-*.json")) if folder.exists() else []
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_a_cached_data_file_equals_the_parsed_toml(cache_dir, path):
+    import tomllib
+
+    from pipeline.rubric import load_data_file
+
+    parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert load_data_file(path) == parsed  # parsed, and written to the cache
+    (entry,) = _data_entries(cache_dir)
+    assert entry.name.startswith(f"data-{path.stem}-")
+    assert load_data_file(str(path)) == parsed  # from the cache
+    code = f"import sys, pipeline.rubric as r; r.load_data_file({str(path)!r}); print('tomllib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr
+
+
+def test_a_changed_data_file_is_parsed_again_and_replaces_its_entry(cache_dir, tmp_path):
+    from pipeline.rubric import load_data_file
+
+    path = tmp_path / "words.toml"
+    path.write_text('words = ["alpha"]\n', encoding="utf-8")
+    other = tmp_path / "other.toml"
+    other.write_text('words = ["kept"]\n', encoding="utf-8")
+    load_data_file(other)
+    assert load_data_file(path) == {"words": ["alpha"]}
+    path.write_text('words = ["alpha", "beta"]\n', encoding="utf-8")
+    assert load_data_file(path) == {"words": ["alpha", "beta"]}
+    names = [e.name.split("-")[1] for e in _data_entries(cache_dir)]
+    assert sorted(names) == ["other", "words"]  # the older words.toml entry is gone, other's stays
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"\xff\xfe"], ids=["empty", "garbage", "not UTF-8"])
+def test_a_damaged_data_entry_is_parsed_again(cache_dir, damage):
+    from pipeline.rubric import load_data_file
+
+    path = RUBRICS_DIR / "advice.toml"
+    expected = load_data_file(path)
+    (entry,) = _data_entries(cache_dir)
+    entry.write_bytes(damage)
+    assert load_data_file(path) == expected
+
+
+def test_a_data_entry_others_could_write_is_not_read(cache_dir, tmp_path):
+    from pipeline.rubric import load_data_file
+
+    path = tmp_path / "words.toml"
+    path.write_text('words = ["real"]\n', encoding="utf-8")
+    load_data_file(path)
+    (entry,) = _data_entries(cache_dir)
+    entry.write_text('{"words": ["planted"]}', encoding="utf-8")
+    entry.chmod(0o666)
+    assert load_data_file(path) == {"words": ["real"]}
+    (entry,) = _data_entries(cache_dir)
+    entry.write_text('{"words": ["planted"]}', encoding="utf-8")
+    entry.chmod(0o600)
+    assert load_data_file(path) == {"words": ["planted"]}  # the same entry, private, is read
+
+
+def test_data_files_json_cannot_hold_are_parsed_every_time(cache_dir, tmp_path):
+    import datetime
+
+    from pipeline.rubric import load_data_file
+
+    path = tmp_path / "dated.toml"
+    path.write_text("when = 2026-11-26\nhow_far = inf\n", encoding="utf-8")
+    assert load_data_file(path) == {"when": datetime.date(2026, 11, 26), "how_far": float("inf")}
+    assert _data_entries(cache_dir) == []
+    assert load_data_file(path)["when"] == datetime.date(2026, 11, 26)
+
+
+def test_a_broken_data_file_raises_what_tomllib_raises(cache_dir, tmp_path):
+    import tomllib
+
+    from pipeline.rubric import load_data_file
+
+    path = tmp_path / "broken.toml"
+    path.write_text("words = [\n", encoding="utf-8")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        load_data_file(path)
+    with pytest.raises(FileNotFoundError):
+        load_data_file(tmp_path / "missing.toml")
+    assert _data_entries(cache_dir) == []
+
+
+def test_data_files_are_not_cached_when_the_cache_is_off(monkeypatch, tmp_path):
+    from pipeline.rubric import load_data_file
+
+    monkeypatch.setenv("ROLEFIT_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert load_data_file(RUBRICS_DIR / "advice.toml")
+    assert list(tmp_path.rglob("*.json")) == []

@@ -138,13 +138,18 @@ def role_to_units(pos: Position, profile: Profile, rubric: Rubric) -> list[Unit]
     ended = _months(pos.end) if pos.end else now
     years_ago = max(0.0, (now - ended) / 12 - scoring.recency_full_years)
     recency = max(scoring.recency_floor, 0.5 ** (years_ago / scoring.recency_half_life_years))
-    role_text = " ".join([pos.organisation] + [b.text for b in pos.bullets])
-    role_words = matcher.context_in(pos.title) or _at_least(matcher.context_in(role_text), 3)
+    items = lines_to_items(pos.bullets)
+    texts = [_unit_text(item) for item in items]
+    own = [matcher.context_in(text) for text in texts]
+    # The role's context: its title's, else what its organisation and its items name (three
+    # words at least). Item by item, so a bullet added to the role (the advice's probes) reads
+    # only itself; a phrase split across two bullets is no context.
+    role_words = matcher.context_in(pos.title) or _at_least(
+        tuple(sorted(set(matcher.context_in(pos.organisation)).union(*own))), 3)
     units = []
-    for item in lines_to_items(pos.bullets):
-        text = _unit_text(item)
+    for item, text, words in zip(items, texts, own):
         kind = "result_bullet" if _RESULT.search(text) else "bullet"
-        context = tuple(sorted(set(role_words) | set(matcher.context_in(text))))
+        context = tuple(sorted(set(role_words) | set(words)))
         units.append(Unit(text, _quote(item), "experience", item[0].page, kind, recency, context))
     return units
 
@@ -417,7 +422,10 @@ class RubricMatcher:
             # The same words in another role or context are read once (see _remember).
             corrected, similarity = self._remember(
                 ("read", unit.text), lambda: (self.correct(unit.text), self.similarities([unit.text])[0]))
-            found = self._hits[unit] = unit_to_hits(unit, corrected, similarity, self)
+            in_context = _in_context(unit)
+            readings = self._remember(("readings", unit.text, in_context), lambda: text_to_readings(
+                unit.text, corrected, similarity, self, in_context))
+            found = self._hits[unit] = readings_to_hits(readings, unit)
         return found
 
     def find(self, terms: str, j: int, text: str) -> str | None:
@@ -512,31 +520,74 @@ class Hit:
 
 def unit_to_hits(unit: Unit, corrected: str, similarity: list[float], matcher: RubricMatcher) -> dict[int, Hit]:
     """Competency index → how this unit is evidence for it (at most one hit per competency)."""
-    hits: dict[int, Hit] = {}
+    return readings_to_hits(text_to_readings(unit.text, corrected, similarity, matcher, _in_context(unit)), unit)
+
+
+def _in_context(unit: Unit) -> bool:
+    """Whether everyday keywords and paraphrases can count in this unit: it names a technical or
+    product context (or its role does), and it is not a line of a skills list (a list, not a
+    sentence)."""
+    return bool(unit.context) and unit.kind != "skill"
+
+
+# What a text says of one competency, whatever the unit around it: (index, final, hit, keyword,
+# paraphrase). Final: an alias or a near-spelling, whose hit (None when a negation denies it) is
+# all the competency gets. Otherwise the everyday keyword the text names (if any) with its hit
+# (None when denied), and the paraphrase hit it makes (if any): these count only in a context.
+Reading = tuple[int, bool, Hit | None, str | None, Hit | None]
+
+
+def text_to_readings(text: str, corrected: str, similarity: list[float], matcher: RubricMatcher,
+                     in_context: bool = True) -> tuple[Reading, ...]:
+    """What ``text`` says of each competency it could be evidence of (in rubric order); without
+    ``in_context``, only the aliases and near-spellings (nothing else can count). A pure function
+    of the text and the rubric, so a unit whose role context changes is not read again
+    (``RubricMatcher.hits``).
+
+    The rules, in order: an alias counts (quality 1) unless a negation denies it, and then
+    nothing else does for that competency; likewise a near-spelling of an alias (quality 0.9);
+    then, only in a technical or product context and not in a skills list, an everyday keyword
+    next to a context word other than itself, unless denied (and then nothing else counts);
+    else a paraphrase of one of the competency's reference sentences (``readings_to_hits``)."""
+    readings: list[Reading] = []
     denied = matcher.denied
-    for j, comp in enumerate(matcher.competencies):
-        term = matcher.find("aliases", j, unit.text)
+    for j in range(len(matcher.competencies)):
+        term = matcher.find("aliases", j, text)
         if term:
-            if not denied(unit.text, term):
-                hits[j] = Hit(term, "alias", 1.0)
+            readings.append((j, True, None if denied(text, term) else Hit(term, "alias", 1.0), None, None))
             continue
-        if corrected != unit.text:
+        if corrected != text:
             term = matcher.find("aliases", j, corrected)
             if term:
-                if not denied(corrected, term):
-                    hits[j] = Hit(term, "near-spelling", 0.9)
+                readings.append((j, True, None if denied(corrected, term) else Hit(term, "near-spelling", 0.9), None, None))
                 continue
-        if not unit.context or unit.kind == "skill":
-            continue  # everyday words and paraphrases need a technical or product context,
-            #           and a line of a skills list is a list, not a sentence
-        term = matcher.find("keywords", j, unit.text)
-        if term and _other_context(unit.context, term):
-            if not denied(unit.text, term):
-                hits[j] = Hit(term, "keyword", 1.0)
+        if not in_context:
             continue
+        keyword = matcher.find("keywords", j, text)
         reference, sim = matcher.best_reference(similarity, j)
-        if sim >= matcher.min_similarity and _paraphrase_like(unit.text, reference, matcher.common):
-            hits[j] = Hit(reference, "paraphrase", matcher.paraphrase_quality)
+        paraphrase = None
+        if sim >= matcher.min_similarity and _paraphrase_like(text, reference, matcher.common):
+            paraphrase = Hit(reference, "paraphrase", matcher.paraphrase_quality)
+        if keyword or paraphrase:
+            hit = Hit(keyword, "keyword", 1.0) if keyword and not denied(text, keyword) else None
+            readings.append((j, False, hit, keyword, paraphrase))
+    return tuple(readings)
+
+
+def readings_to_hits(readings: tuple[Reading, ...], unit: Unit) -> dict[int, Hit]:
+    """The hits a unit's readings make in its context (the rules: ``text_to_readings``)."""
+    hits: dict[int, Hit] = {}
+    in_context = _in_context(unit)
+    for j, final, hit, keyword, paraphrase in readings:
+        if final:
+            if hit is not None:
+                hits[j] = hit
+        elif in_context:
+            if keyword and _other_context(unit.context, keyword):
+                if hit is not None:
+                    hits[j] = hit
+            elif paraphrase is not None:
+                hits[j] = paraphrase
     return hits
 
 

@@ -210,6 +210,20 @@ def test_a_keyword_is_not_its_own_context(rubric):
     assert score_of(rubric, "data", bullets=["Kept the recipe database up to date"], title="Chef") == 0
 
 
+
+def test_a_roles_context_is_read_item_by_item(rubric):
+    """A role's context is what its title names, else what its organisation and each of its
+    items name: a phrase split across two bullets ("the data" / "center staff") is no context,
+    and a probe bullet the advice adds reads only itself."""
+    from pipeline.profile_to_fit import role_to_units
+
+    profile = make_profile(bullets=["Worked with the data", "center staff on the mobile app, the web app and the SaaS platform"],
+                           title="Coordinator")
+    units = role_to_units(profile.positions[0], profile, rubric)
+    assert [u.text for u in units] == ["Worked with the data", "center staff on the mobile app, the web app and the SaaS platform"]
+    assert {"mobile app", "web app", "saas"} <= set(units[0].context)
+    assert all("data center" not in u.context for u in units)
+
 # ----------------------------------------------------------------------------------------------
 # Paraphrases (TF-IDF fitted on the rubric's own text)
 # ----------------------------------------------------------------------------------------------

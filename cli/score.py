@@ -86,6 +86,10 @@ class Background:
         self._pid = self._pending.pid
         self._outcome = None
 
+    def ready(self) -> bool:
+        """Whether the child has answered (or ended): ``outcome()`` would not wait."""
+        return self._outcome is not None or self._pending.ready()
+
     def outcome(self):
         if self._outcome is None:
             self._outcome = self._pending.outcome()
@@ -95,6 +99,18 @@ class Background:
         """Stop the child now (the caller will not use its answer) and wait until it is gone."""
         if self._outcome is None:
             self._outcome = self._pending.cancel()
+
+
+def use_spare_time(reading: Background, steps) -> int:
+    """Run the steps of ``steps`` (an iterator of optional work, such as ``read_probes_ahead``)
+    one by one until the child has read the PDF or none is left; the number run. Each step is
+    short (0.2-0.3 ms), so the answer waits at most that long."""
+    done = 0
+    while not reading.ready():
+        if next(steps, StopIteration) is StopIteration:
+            break
+        done += 1
+    return done
 
 
 def _read(data: bytes, source: str, settings):
@@ -445,8 +461,9 @@ def score(args: argparse.Namespace) -> int:
         import reports.render  # noqa: F401
 
     from pipeline.file_to_result import document_to_result
-    from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
+    from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies, read_probes_ahead
 
+    use_spare_time(reading, read_probes_ahead(rubric))
     result = document_to_result(read_document(reading, data, source, settings), rubric, settings, job)
     if result.status != "scored":
         raise Unscorable(problem_line(result, rubric))

@@ -27,8 +27,10 @@ from pathlib import Path
 from pipeline.profile_to_fit import (
     profile_to_unit_groups,
     role_to_units,
+    rubric_matcher,
     scores_to_categories,
     strengths_to_score,
+    unit_text,
     unit_to_pieces,
     units_to_fit,
 )
@@ -123,6 +125,19 @@ def probe_text(comp, template: str) -> str:
     """The hypothetical strong bullet for one competency (never shown to the candidate)."""
     reference = comp.references[0] if comp.references else comp.name
     return template.format(reference=reference, alias=comp.aliases[0])
+
+
+def read_probes_ahead(rubric: Rubric):
+    """Read each competency's probe bullet before any résumé (``RubricMatcher.read_ahead``): a
+    probe's words do not depend on the résumé, so ``competency_gains`` then only combines them
+    with the résumé's. One probe per step of this generator, for a caller with time to spare
+    (``rolefit score`` while its PDF is being read). Changes no result."""
+    matcher = rubric_matcher(rubric)
+    template = advice_text(rubric)["probe"]
+    for cat in rubric.model.categories:
+        for comp in cat.competencies:
+            matcher.read_ahead(unit_text(probe_text(comp, template)))
+            yield
 
 
 def fit_with_bullet(profile: Profile, rubric: Rubric, text: str, groups=None) -> Fit:

@@ -80,6 +80,13 @@ class Pending:
         os.close(write_fd)
         self.pid, self._read_fd = pid, read_fd
 
+    def ready(self) -> bool:
+        """Whether ``outcome()`` would return without waiting for the child to work: it has
+        begun to answer, or it has ended (without ``fork``: always)."""
+        if self._inline is not None:  # pragma: no cover - non-POSIX
+            return True
+        return bool(select.select([self._read_fd], [], [], 0)[0])
+
     def outcome(self) -> Outcome:
         """Wait for the child's answer until the deadline (then kill it), and reap it."""
         if self._inline is not None:  # pragma: no cover - non-POSIX

@@ -92,7 +92,11 @@ def _join(lines: list[Line], attr: str) -> str:
 def _unit_text(lines: list[Line]) -> str:
     """What a unit says, for matching: its lines joined, web and e-mail addresses left out (a
     link's "…/api.html" is an address, not evidence, and blind review removes addresses)."""
-    text = _join(lines, "text")
+    return unit_text(_join(lines, "text"))
+
+
+def unit_text(text: str) -> str:
+    """A unit's text as matching reads it: addresses left out, spaces made single."""
     if "/" in text or "@" in text or "www." in text.lower():  # no address without one of these
         text = _ADDRESS.sub(" ", text)
     return " ".join(text.split())
@@ -422,11 +426,20 @@ class RubricMatcher:
             # The same words in another role or context are read once (see _remember).
             corrected, similarity = self._remember(
                 ("read", unit.text), lambda: (self.correct(unit.text), self.similarities([unit.text])[0]))
-            in_context = _in_context(unit)
+            in_context = _in_context(unit)  # read_ahead computes the same
             readings = self._remember(("readings", unit.text, in_context), lambda: text_to_readings(
                 unit.text, corrected, similarity, self, in_context))
             found = self._hits[unit] = readings_to_hits(readings, unit)
         return found
+
+    def read_ahead(self, text: str) -> None:
+        """Read a unit's text before the unit exists (its context words, corrections,
+        similarities and readings in a context), so that ``hits`` of a unit with these words
+        only combines them. Changes no result: what it computes is what ``hits`` would."""
+        self.context_in(text)
+        corrected, similarity = self._remember(
+            ("read", text), lambda: (self.correct(text), self.similarities([text])[0]))
+        self._remember(("readings", text, True), lambda: text_to_readings(text, corrected, similarity, self, True))
 
     def find(self, terms: str, j: int, text: str) -> str | None:
         """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``."""

@@ -15,6 +15,7 @@ from pipeline.fit_to_advice import (
     fit_to_advice,
     open_competencies,
     probe_text,
+    read_probes_ahead,
     with_bullet,
 )
 from pipeline.profile_to_fit import profile_to_fit, profile_to_unit_groups
@@ -99,6 +100,32 @@ def test_a_re_score_that_reads_only_the_changed_role_equals_a_full_re_score(resu
                 text = probe_text(comp, template)
                 assert fit_with_bullet(profile, rubric, text, groups) == profile_to_fit(with_bullet(profile, text), rubric)
 
+
+
+def test_probes_read_ahead_change_no_gain_and_are_not_read_again(results, rubric):
+    """``read_probes_ahead`` (``rolefit score`` while its PDF is read) reads each probe bullet
+    before any résumé: every gain is the same as without it, and the gains then read no probe's
+    text again."""
+    import pipeline.profile_to_fit as stage
+
+    def gains_with_a_new_matcher(ahead: bool):
+        stage._MATCHERS.clear()
+        steps = sum(1 for _ in read_probes_ahead(rubric)) if ahead else 0
+        read = set(stage.rubric_matcher(rubric)._read)
+        gains = {name: competency_gains(r.profile, r.fit, rubric, open_competencies(r.fit)) for name, r in results.items()}
+        new = {key for key in stage.rubric_matcher(rubric)._read if key not in read and key[0] == "readings"}
+        return steps, gains, new
+
+    try:
+        _, plain, _ = gains_with_a_new_matcher(False)
+        steps, ahead, new = gains_with_a_new_matcher(True)
+    finally:
+        stage._MATCHERS.clear()
+    assert steps == sum(len(c.competencies) for c in rubric.model.categories)
+    assert ahead == plain and any(plain.values())
+    template = advice_text(rubric)["probe"]
+    probes = {probe_text(c, template) for cat in rubric.model.categories for c in cat.competencies}
+    assert not {key[1] for key in new} & probes
 
 def _probe_profiles(results, rubric, settings, corpus_files: int = 0):
     profiles = [r.profile for r in results.values() if r.profile is not None]

@@ -133,3 +133,23 @@ def test_a_started_call_runs_while_the_caller_goes_on(tmp_path):
     pending = start_isolated(_wait_for, str(path), timeout_s=10, memory_bytes=256 * MiB)
     path.touch()
     assert pending.outcome().value is True
+
+
+def test_a_started_call_is_ready_once_the_child_has_answered(tmp_path):
+    """``ready()`` says whether ``outcome()`` would wait for the child: not while it works, yes
+    once it has answered or died."""
+    from pipeline.isolation import start_isolated
+
+    path = tmp_path / "go"
+    pending = start_isolated(_wait_for, str(path), timeout_s=10, memory_bytes=256 * MiB)
+    time.sleep(0.05)
+    assert pending.ready() is False
+    path.touch()
+    deadline = time.monotonic() + 10
+    while not pending.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pending.ready() is True and pending.outcome().value is True
+    dying = start_isolated(os._exit, 3, timeout_s=10, memory_bytes=256 * MiB)
+    while not dying.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert dying.ready() is True and dying.outcome().status == "crashed"

@@ -352,3 +352,25 @@ def test_the_warm_up_resume_is_scored_so_the_engine_is_ready_before_the_pdf(sett
     from pipeline.rubric import RUBRICS_DIR, load_rubric
 
     assert cli.score.warm_up(load_rubric(RUBRICS_DIR / rubric_file), settings, summary=lambda: True) is True
+
+
+class _Reading:
+    """A stand-in for the reading child that has answered after ``after`` checks."""
+
+    def __init__(self, after: int):
+        self.checks, self.after = 0, after
+
+    def ready(self) -> bool:
+        self.checks += 1
+        return self.checks > self.after
+
+
+@pytest.mark.parametrize("after,steps,run", [(0, 5, 0), (3, 5, 3), (10, 5, 5), (10, 0, 0)])
+def test_spare_time_work_stops_once_the_pdf_is_read(after, steps, run):
+    """``rolefit score`` reads probes ahead only while the child is still reading: one step at
+    a time, none once the child has answered, never more steps than there are."""
+    from cli.score import use_spare_time
+
+    done = []
+    work = (done.append(i) for i in range(steps))
+    assert use_spare_time(_Reading(after), work) == run == len(done)

@@ -296,15 +296,21 @@ def _short(text: str, limit: int = 110) -> str:
 
 
 def _items(console, rows, indent: str = "  ", mark: str = "•") -> None:
-    """A list with hanging indents: ``rows`` are (mark or None, rich Text) pairs."""
-    from rich.table import Table
+    """A list with hanging indents: ``rows`` are (mark or None, rich Text) pairs. The marks of
+    one list have one width; each text is wrapped to what is left of the console's width and
+    its lines start under its first word (what a two-column grid draws, drawn directly: a grid
+    measures every cell before drawing it)."""
+    from rich.text import Text
 
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    for m, text in rows:
-        grid.add_row(f"{indent}{m if m is not None else mark}", text)
-    console.print(grid)
+    marks = [f"{indent}{m if m is not None else mark}" for m, _ in rows]
+    width = max((len(m) for m in marks), default=0) + 1
+    out = []
+    for m, (_, text) in zip(marks, rows):
+        lines = text.wrap(console, max(1, console.width - width), overflow="fold")
+        for i, line in enumerate(lines):
+            line.rstrip()
+            out.append(Text(m.ljust(width) if i == 0 else " " * width) + line)
+    console.print(Text("\n").join(out), soft_wrap=True)
 
 
 def warm_up_rendering(console) -> None:

@@ -155,6 +155,28 @@ def test_summary_shows_scores_level_and_five_suggestions(capsys, expected):
     assert "Gap to Senior TPM" in out or "Target Senior TPM" in out
 
 
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_summary_lists_wrap_within_the_width_under_their_first_word(expected, rubric, width):
+    """Every line fits the terminal; a suggestion's wrapped lines start under its first word."""
+    import io
+
+    from rich.console import Console
+
+    from cli.score import print_summary
+    from pipeline.fit_to_advice import fit_to_advice
+
+    advice = fit_to_advice(expected.profile, expected.fit, expected.level, rubric, "principal")
+    console = Console(file=io.StringIO(), width=width, highlight=False, soft_wrap=False)
+    print_summary(expected, advice, rubric.model.name, console)
+    lines = console.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= width
+    first = lines.index(next(line for line in lines if line.startswith(" 1. ")))
+    words = " ".join(line.strip() for line in lines[first:first + 6])
+    assert advice.suggestions[0].action.split()[0] in words
+    for line in lines[first + 1:first + 4]:
+        assert line.startswith("    ") and line[4] != " ", line
+
 def test_json_has_the_same_numbers_as_the_pipeline(capsys, expected):
     code, out, _ = score(capsys, RESUME, "--json")
     assert code == 0

@@ -59,8 +59,13 @@ def import_on_use(name: str) -> None:
     output, which this module never asks for, and the import costs 20-30 ms of every read.
     (``importlib.util.LazyLoader`` does not help: on Python 3.11 the ``import`` statement itself
     reads the lazy module's ``__spec__`` and so runs the module.)"""
-    if name not in sys.modules and importlib.util.find_spec(name) is not None:
-        sys.modules[name] = _ImportedOnUse(name)
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is not None:
+        stand_in = _ImportedOnUse(name)
+        stand_in.__spec__ = spec  # what importlib.util.find_spec(name) answers from now on
+        sys.modules[name] = stand_in
 
 
 import_on_use("charset_normalizer")  # before pdfplumber imports pdfminer

@@ -318,6 +318,7 @@ def test_charset_normalizer_is_imported_only_when_used():
     sample = "b'caf\\xe9 r\\xe9sum\\xe9 na\\xefve \\xe9t\\xe9 soir\\xe9e'"
     unused, used, real = _in_fresh_python(
         "print(sorted(name for name in sys.modules if name.startswith('charset_normalizer.')))\n"
+        "import importlib.util; assert importlib.util.find_spec('charset_normalizer').origin.endswith('__init__.py')\n"
         "from pdfminer.utils import make_compat_str\n"
         f"print(make_compat_str({sample}))\n"
         "import charset_normalizer\n"

@@ -423,23 +423,23 @@ class RubricMatcher:
         if found is None:
             if len(self._hits) >= _HITS_REMEMBERED:
                 self._hits.clear()
-            # The same words in another role or context are read once (see _remember).
-            corrected, similarity = self._remember(
-                ("read", unit.text), lambda: (self.correct(unit.text), self.similarities([unit.text])[0]))
-            in_context = _in_context(unit)  # read_ahead computes the same
-            readings = self._remember(("readings", unit.text, in_context), lambda: text_to_readings(
-                unit.text, corrected, similarity, self, in_context))
-            found = self._hits[unit] = readings_to_hits(readings, unit)
+            found = self._hits[unit] = readings_to_hits(self.readings(unit.text, _in_context(unit)), unit)
         return found
 
-    def read_ahead(self, text: str) -> None:
-        """Read a unit's text before the unit exists (its context words, corrections,
-        similarities and readings in a context), so that ``hits`` of a unit with these words
-        only combines them. Changes no result: what it computes is what ``hits`` would."""
-        self.context_in(text)
+    def readings(self, text: str, in_context: bool) -> tuple[Reading, ...]:
+        """``text_to_readings`` of a text, with its corrections and similarities: the same words
+        in another role or context are read once (see _remember)."""
         corrected, similarity = self._remember(
             ("read", text), lambda: (self.correct(text), self.similarities([text])[0]))
-        self._remember(("readings", text, True), lambda: text_to_readings(text, corrected, similarity, self, True))
+        return self._remember(("readings", text, in_context),
+                              lambda: text_to_readings(text, corrected, similarity, self, in_context))
+
+    def read_ahead(self, text: str) -> None:
+        """Read a unit's text before the unit exists (its context words, and its readings in a
+        context), so that ``hits`` of a unit with these words only combines them. Changes no
+        result: what it computes is what ``context_in`` and ``hits`` would."""
+        self.context_in(text)
+        self.readings(text, True)
 
     def find(self, terms: str, j: int, text: str) -> str | None:
         """The first of competency ``j``'s ``terms`` ("aliases" or "keywords") in ``text``."""

@@ -148,15 +148,16 @@ def read_document(reading: Background, data: bytes, source: str, settings):
 # ---------------------------------------------------------------------------------------------
 
 
-def load_engine(rubric_path: str | None, settings, summary=lambda: False):
-    """The rubric, validated, with the stages warmed up (``warm_up``, which see for ``summary``)."""
+def load_engine(rubric_path: str | None, settings, summary=lambda: False, stop=lambda: False):
+    """The rubric, validated, with the stages warmed up (``warm_up``, which see for ``summary``
+    and ``stop``)."""
     from pipeline.rubric import RubricError, load_rubric
 
     try:
         rubric = load_rubric(rubric_path) if rubric_path else load_rubric()
     except RubricError as exc:
         raise UsageError(f"invalid rubric:\n{exc}") from None
-    warm_up(rubric, settings, summary)
+    warm_up(rubric, settings, summary, stop)
     return rubric
 
 
@@ -196,29 +197,43 @@ WARM_UP = (
 )
 
 
-def warm_up(rubric, settings, summary=lambda: False) -> bool:
-    """Score ``WARM_UP`` and advise on it, so that vocabularies load and patterns compile now,
-    while the child is still reading the PDF. With ``summary()`` true (a terminal summary will
-    be printed), also load rich and draw one of each thing the summary draws, to nowhere
-    (``warm_up_rendering``). Only an optimisation: a failure here is ignored (the real run
-    reports its own errors). True when the warm-up résumé was scored."""
-    from pipeline.file_to_result import document_to_result
+def warm_up(rubric, settings, summary=lambda: False, stop=lambda: False) -> bool:
+    """Score ``WARM_UP`` and advise on it, stage by stage, so that vocabularies load and
+    patterns compile now, while the child is still reading the PDF. With ``summary()`` true (a
+    terminal summary will be printed), also load rich and draw one of each thing the summary
+    draws, to nowhere (``warm_up_rendering``). Only an optimisation: a failure here is ignored
+    (the real run reports its own errors), and once ``stop()`` is true (the PDF has been read:
+    on a first run, validating the rubric can take longer than reading a page) the next stages
+    are left to the real run, which compiles what it needs as it goes. True when the warm-up
+    résumé was found scorable."""
+    from pipeline.document_to_profile import document_to_profile
     from pipeline.fit_to_advice import competency_gains, fit_to_advice, open_competencies
+    from pipeline.profile_to_fit import profile_to_fit
+    from pipeline.profile_to_level import profile_to_level
     from pipeline.types import Document, Line
 
     lines = tuple(Line(text, text, 1, 50.0, 60.0 + 14 * i, 500.0, 70.0 + 14 * i, 12.0 if heading else 10.0, heading,
                        bullet=bullet) for i, (text, heading, bullet) in enumerate(WARM_UP))
     try:
-        result = document_to_result(Document("warm-up", "0" * 64, 0, lines), rubric, settings)
-        if result.status != "scored":
+        if stop():
             return False
-        # One probe: the re-score's code paths. Probing every competency would leave less for
-        # the candidate's probes to read (about 5 ms) but costs this process about 14 ms, and on
-        # a one-page résumé this process is still warming up when the child has read it.
-        gains = competency_gains(result.profile, result.fit, rubric, open_competencies(result.fit)[:1])
+        profile = document_to_profile(Document("warm-up", "0" * 64, 0, lines), settings.as_of)
+        if not profile.verdict.scorable:
+            return False
+        if stop():
+            return True
+        fit = profile_to_fit(profile, rubric)
+        if stop():
+            return True
+        level = profile_to_level(profile, rubric)
+        if stop():
+            return True
+        # One probe: the re-score's code paths (the probes themselves are read while the PDF is
+        # being read, as time allows: read_probes_ahead).
+        gains = competency_gains(profile, fit, rubric, open_competencies(fit)[:1])
         target = rubric.model.ladder.levels[-1].id  # the target-gap path warms up too
-        fit_to_advice(result.profile, result.fit, result.level, rubric, target, gains, None)
-        if summary():
+        fit_to_advice(profile, fit, level, rubric, target, gains, None)
+        if summary() and not stop():
             import io
 
             from rich.console import Console
@@ -449,7 +464,7 @@ def score(args: argparse.Namespace) -> int:
     settings = Settings(as_of=date.fromisoformat(as_of) if as_of else date.today())
     reading = start_reading(data, source, settings)
     try:
-        rubric = load_engine(args.rubric, settings, summary=lambda: not args.json)
+        rubric = load_engine(args.rubric, settings, summary=lambda: not args.json, stop=reading.ready)
         check_target(rubric, args.target)
         job = load_job(args.jd, rubric, settings)
     except BaseException:  # a usage error (or an interrupt) before the PDF is needed: no orphan reader

@@ -376,6 +376,20 @@ def test_the_warm_up_resume_is_scored_so_the_engine_is_ready_before_the_pdf(sett
     assert cli.score.warm_up(load_rubric(RUBRICS_DIR / rubric_file), settings, summary=lambda: True) is True
 
 
+@pytest.mark.parametrize("after,scorable,drawn", [(0, False, False), (1, True, False), (4, True, False), (99, True, True)])
+def test_the_warm_up_stops_once_the_pdf_is_read(settings, rubric, monkeypatch, after, scorable, drawn):
+    """Once the child has answered, the warm-up leaves its next stages to the real run: none
+    when the PDF is already read, the drawing only when nothing stopped it."""
+    import cli.score
+
+    drawings = []
+    monkeypatch.setattr(cli.score, "warm_up_rendering", drawings.append)
+    reading = _Reading(after)
+    assert cli.score.warm_up(rubric, settings, summary=lambda: True, stop=reading.ready) is scorable
+    assert bool(drawings) is drawn
+    assert reading.checks == min(after + 1, 5)
+
+
 class _Reading:
     """A stand-in for the reading child that has answered after ``after`` checks."""
 

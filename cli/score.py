@@ -68,40 +68,7 @@ def check_output(path: str | None) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class Background:
-    """Run ``fn(*args)`` in a forked child (``pipeline.isolation``: time and memory limits, a
-    crash stays in the child) while the caller goes on; ``outcome()`` waits for it.
-
-    The fork has happened when the constructor returns, so the caller's own imports and work
-    never race it. Without ``fork`` the call runs at once, in this process. The fork is made by
-    the calling thread, not a helper thread that waits for the answer: forked from a helper
-    thread, the child and this process's main thread often stayed on one CPU for the whole run
-    (measured on a 2-CPU machine: one CPU idle for 270-330 ms in 7 of 12 runs, none of 12
-    forked from the main thread)."""
-
-    def __init__(self, fn, *args, timeout_s: float, memory_bytes: int):
-        from pipeline.isolation import start_isolated
-
-        self._pending = start_isolated(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
-        self._pid = self._pending.pid
-        self._outcome = None
-
-    def ready(self) -> bool:
-        """Whether the child has answered (or ended): ``outcome()`` would not wait."""
-        return self._outcome is not None or self._pending.ready()
-
-    def outcome(self):
-        if self._outcome is None:
-            self._outcome = self._pending.outcome()
-        return self._outcome
-
-    def cancel(self) -> None:
-        """Stop the child now (the caller will not use its answer) and wait until it is gone."""
-        if self._outcome is None:
-            self._outcome = self._pending.cancel()
-
-
-def use_spare_time(reading: Background, steps) -> int:
+def use_spare_time(reading, steps) -> int:
     """Run the steps of ``steps`` (an iterator of optional work, such as ``read_probes_ahead``)
     one by one until the child has read the PDF or none is left; the number run. Each step is
     short (0.2-0.3 ms), so the answer waits at most that long."""
@@ -125,11 +92,20 @@ def _read(data: bytes, source: str, settings):
     return bytes_to_document(data, source, replace(settings, isolate=False), workers=2)
 
 
-def start_reading(data: bytes, source: str, settings) -> Background:
-    return Background(_read, data, source, settings, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
+def start_reading(data: bytes, source: str, settings):
+    """Read the PDF in a forked child (``pipeline.isolation``: time and memory limits, a crash
+    stays in the child) while this process goes on; the answer is the ``Pending`` call's
+    ``outcome()``. The fork has happened when this returns, so this process's own imports and
+    work never race it. It is made by the calling thread, not a helper thread that waits for the
+    answer: forked from a helper thread, the child and this process's main thread often stayed
+    on one CPU for the whole run (measured on a 2-CPU machine: one CPU idle for 270-330 ms in 7
+    of 12 runs, none of 12 forked from the main thread)."""
+    from pipeline.isolation import start_isolated
+
+    return start_isolated(_read, data, source, settings, timeout_s=settings.timeout_s, memory_bytes=settings.memory_bytes)
 
 
-def read_document(reading: Background, data: bytes, source: str, settings):
+def read_document(reading, data: bytes, source: str, settings):
     """The child's Document, or one whose problem says how the child ended, in the reader's words."""
     outcome = reading.outcome()
     if outcome.status == "ok":

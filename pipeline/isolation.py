@@ -61,16 +61,17 @@ def start_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float, memory_
 
 
 class Pending:
-    """A call running in a child process (``start_isolated``). Collect it once: ``outcome()``,
-    or ``cancel()`` for a caller that no longer wants the answer."""
+    """A call running in a child process (``start_isolated``). ``outcome()`` collects it, or
+    ``cancel()`` for a caller that no longer wants the answer; the child is reaped once, and
+    either then gives the same outcome again."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple, timeout_s: float, memory_bytes: int):
         self.start = time.monotonic()
         self.deadline = self.start + timeout_s
         self.pid: int | None = None
-        self._inline: Outcome | None = None
+        self._outcome: Outcome | None = None
         if not fork_available():  # pragma: no cover - exercised on non-POSIX only
-            self._inline = _run_inline(fn, args, self.start)
+            self._outcome = _run_inline(fn, args, self.start)
             return
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -82,15 +83,16 @@ class Pending:
 
     def ready(self) -> bool:
         """Whether ``outcome()`` would return without waiting for the child to work: it has
-        begun to answer, or it has ended (without ``fork``: always)."""
-        if self._inline is not None:  # pragma: no cover - non-POSIX
-            return True
-        return bool(select.select([self._read_fd], [], [], 0)[0])
+        begun to answer, or it has ended, or it was collected (without ``fork``: always)."""
+        return self._outcome is not None or bool(select.select([self._read_fd], [], [], 0)[0])
 
     def outcome(self) -> Outcome:
         """Wait for the child's answer until the deadline (then kill it), and reap it."""
-        if self._inline is not None:  # pragma: no cover - non-POSIX
-            return self._inline
+        if self._outcome is None:
+            self._outcome = self._collect()
+        return self._outcome
+
+    def _collect(self) -> Outcome:
         try:
             payload, timed_out = _read_until(self._read_fd, self.deadline)
         finally:
@@ -116,8 +118,8 @@ class Pending:
 
     def cancel(self) -> Outcome:
         """Kill the child now and reap it (the outcome is then "timeout", unless it had already
-        answered)."""
-        if self.pid is not None:
+        answered). A child already collected is left alone: its pid may be another process's."""
+        if self._outcome is None and self.pid is not None:
             _kill(self.pid)
         return self.outcome()
 

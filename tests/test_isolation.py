@@ -153,3 +153,16 @@ def test_a_started_call_is_ready_once_the_child_has_answered(tmp_path):
     while not dying.ready() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert dying.ready() is True and dying.outcome().status == "crashed"
+
+
+def test_a_collected_call_gives_its_outcome_again_and_is_never_killed_after(monkeypatch):
+    """The child is reaped once: ``outcome()`` and ``cancel()`` after it give the same outcome,
+    and a cancel then sends no signal (the pid may belong to another process by now)."""
+    import pipeline.isolation as isolation
+
+    pending = isolation.start_isolated(sum, [1, 2], timeout_s=10, memory_bytes=256 * MiB)
+    first = pending.outcome()
+    killed = []
+    monkeypatch.setattr(isolation, "_kill", killed.append)
+    assert pending.outcome() is first and pending.cancel() is first and first.value == 3
+    assert pending.ready() is True and killed == []

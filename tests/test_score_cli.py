@@ -363,7 +363,7 @@ def test_a_usage_error_after_the_child_started_stops_the_child(capsys, monkeypat
     (reading,) = started
     assert reading.outcome().status == "timeout"  # killed, and reaped
     with pytest.raises(ProcessLookupError):
-        os.kill(reading._pid, 0)
+        os.kill(reading.pid, 0)
 
 
 @pytest.mark.parametrize("rubric_file", ["tpm.toml", "pm.toml"])
